@@ -1,0 +1,39 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .registry import NavItem, nav_items
+from .roles import Role
+from .selectors import roles_of, unread_notifications_count
+
+
+def cabinet(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = roles_of(user)
+    items = [NavItem(_("Tableau de bord"), reverse("home"), section="/")]
+    items += nav_items(user)
+    if user.has_perm("cabinet.view_organisation"):
+        items.append(NavItem(_("Organisation"), reverse("cabinet:organisation"), section="/organisation/"))
+    path = request.path
+    nav = [
+        {
+            "label": item.label,
+            "url": item.url,
+            "badge": item.badge,
+            "active": path == "/" if item.section == "/" else bool(item.section) and path.startswith(item.section),
+        }
+        for item in items
+    ]
+    return {
+        "nav_items": nav,
+        "my_roles": [Role(r).label for r in sorted(roles)],
+        "unread_notifications": unread_notifications_count(user),
+        "can_admin": user.is_superuser or _in_admin_group(user),
+    }
+
+
+def _in_admin_group(user) -> bool:
+    from django.conf import settings
+
+    return user.groups.filter(name=settings.CABINET_ADMIN_GROUP).exists()

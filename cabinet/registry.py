@@ -1,0 +1,62 @@
+"""What each domain app adds to the shared pages: navigation entries and dashboard panels.
+
+A domain app may define ``<app>/ui.py`` with:
+
+- ``nav_items(user) -> list[NavItem]``: entries of the top navigation the person may use;
+- ``dashboard_panels(request) -> list[Panel]``: panels of the home page (tableau de bord),
+  each a template and its context, already filtered by what the person may see.
+
+The cabinet app calls them for the apps in ``settings.CABINET_DOMAIN_APPS``, in that order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from types import ModuleType
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    # Path prefix that marks the entry as the current section.
+    section: str = ""
+    badge: int | None = None
+
+
+@dataclass
+class Panel:
+    template: str
+    context: dict = field(default_factory=dict)
+    # Smaller numbers come first on the dashboard.
+    order: int = 100
+
+
+def _ui_modules() -> list[ModuleType]:
+    modules = []
+    for app in settings.CABINET_DOMAIN_APPS:
+        try:
+            modules.append(import_module(f"{app}.ui"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.ui":
+                raise
+    return modules
+
+
+def nav_items(user) -> list[NavItem]:
+    items: list[NavItem] = []
+    for module in _ui_modules():
+        if hasattr(module, "nav_items"):
+            items.extend(module.nav_items(user))
+    return items
+
+
+def dashboard_panels(request) -> list[Panel]:
+    panels: list[Panel] = []
+    for module in _ui_modules():
+        if hasattr(module, "dashboard_panels"):
+            panels.extend(module.dashboard_panels(request))
+    return sorted(panels, key=lambda p: p.order)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DelegationsConfig(AppConfig):
+    name = "delegations"
+    verbose_name = _("Délégations et parapheur")
+    default_auto_field = "django.db.models.BigAutoField"
