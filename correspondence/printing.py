@@ -16,7 +16,9 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 PDF_STYLESHEET = "correspondence/pdf.css"
 
@@ -29,19 +31,39 @@ def _stylesheet_path() -> Path:
 
 
 def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
-    """HTML template → PDF bytes, laid out by ``pdf.css`` (A4; a template may ask for
-    landscape with ``<body class="landscape">``)."""
+    """Template → PDF bytes, laid out by ``pdf.css`` (A4; a template may ask for landscape
+    with ``<body class="landscape">``). The context gets the letterhead and the print time."""
+    context = {"letterhead": letterhead(), "printed_at": timezone.now(), **context}
+    if request is not None:
+        context.setdefault("printed_by", request.user)
+    return html_to_pdf(render_to_string(template_name, context, request=request))
+
+
+def html_to_pdf(html: str) -> bytes:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
-    html = render_to_string(template_name, context, request=request)
+    # Only local files and data: URIs; an http(s) link in a template is refused, not fetched.
     fetcher = URLFetcher(allowed_protocols={"file", "data"})
     fonts = FontConfiguration()
     static_dir = Path(settings.BASE_DIR) / "static"
     document = HTML(string=html, base_url=static_dir.as_uri() + "/", url_fetcher=fetcher)
     stylesheet = CSS(filename=str(_stylesheet_path()), font_config=fonts, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+
+
+def letterhead() -> dict:
+    """The header of every printed document: the ministry (from the organisation, when it
+    is recorded) and the cabinet."""
+    from cabinet.models import OrgUnit
+
+    ministry = OrgUnit.objects.filter(kind=OrgUnit.Kind.MINISTRY, is_active=True).values_list("name", flat=True)
+    return {
+        "ministry": ministry.first() or _("Ministère des affaires étrangères"),
+        "office": _("Cabinet du ministre"),
+        "acronym": settings.CABINET_MINISTRY_ACRONYM,
+    }
 
 
 def pdf_response(pdf: bytes, filename: str, *, download: bool = False) -> HttpResponse:
