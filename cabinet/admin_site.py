@@ -1,10 +1,12 @@
 """The administration site: in French, open only to the administrators' group."""
 
-from urllib.parse import urlencode
+from functools import update_wrapper
 
 from django.conf import settings
 from django.contrib import admin
-from django.shortcuts import redirect
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -23,12 +25,22 @@ class CabinetAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         return is_administrator(request.user)
 
-    def login(self, request, extra_context=None):
-        # One login page for the whole application; the admin's own form would demand is_staff.
-        next_url = request.GET.get("next") or reverse("admin:index")
-        if request.user.is_authenticated:
-            # Signed in but not an administrator: same answer as a page that does not exist.
-            from django.http import Http404
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
 
+        def guarded(request, *args, **kwargs):
+            # One login page for the whole application (the admin's own would demand is_staff);
+            # a signed-in non-administrator gets the answer of a page that does not exist.
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), reverse("login"))
+            if not self.has_permission(request):
+                raise Http404
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(guarded, view)
+
+    @login_not_required
+    def login(self, request, extra_context=None):
+        if request.user.is_authenticated:
             raise Http404
-        return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse("login"))

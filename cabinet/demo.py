@@ -21,7 +21,13 @@ MANDATES_START = datetime.date(2025, 9, 1)
 
 UNITS = [
     # key, name, acronym, kind, parent key
-    ("mae", "Ministère des affaires étrangères, de l'intégration régionale et des Togolais de l'extérieur", "MAE", OrgUnit.Kind.MINISTRY, None),
+    (
+        "mae",
+        "Ministère des affaires étrangères, de l'intégration régionale et des Togolais de l'extérieur",
+        "MAE",
+        OrgUnit.Kind.MINISTRY,
+        None,
+    ),
     ("cab", "Cabinet du ministre", "CAB", OrgUnit.Kind.CABINET, "mae"),
     ("sp", "Secrétariat particulier du ministre", "SP", OrgUnit.Kind.SECRETARIAT, "cab"),
     ("courrier", "Bureau du courrier du cabinet", "BC", OrgUnit.Kind.SECRETARIAT, "cab"),
@@ -41,8 +47,20 @@ POSITIONS = [
     ("ministre", "Ministre des affaires étrangères", Role.MINISTRE, "cab", ""),
     ("dircab", "Directeur de cabinet", Role.DIRECTEUR_CABINET, "cab", ""),
     ("attache", "Attaché de cabinet", Role.ATTACHE, "cab", ""),
-    ("ct-afrique", "Conseiller technique chargé de l'Afrique et de l'intégration", Role.CONSEILLER, "cab", "Afrique et intégration régionale"),
-    ("ct-multi", "Conseiller technique chargé des affaires multilatérales", Role.CONSEILLER, "cab", "Organisations internationales et coopération multilatérale"),
+    (
+        "ct-afrique",
+        "Conseiller technique chargé de l'Afrique et de l'intégration",
+        Role.CONSEILLER,
+        "cab",
+        "Afrique et intégration régionale",
+    ),
+    (
+        "ct-multi",
+        "Conseiller technique chargé des affaires multilatérales",
+        Role.CONSEILLER,
+        "cab",
+        "Organisations internationales et coopération multilatérale",
+    ),
     ("chef-sp", "Chef du secrétariat particulier", Role.CHEF_SP, "sp", ""),
     ("agent-courrier", "Agent du courrier", Role.SECRETARIAT, "courrier", ""),
     ("agent-protocole", "Chargé des audiences au protocole d'État", Role.PROTOCOLE, "dpe", ""),
@@ -102,14 +120,23 @@ def seed_organisation(*, password: str = DEMO_PASSWORD, with_admin: bool = True)
             user.set_password(password)
             user.save(update_fields=["password"])
         if not Mandate.objects.filter(user=user, position=positions[position]).exists():
-            Mandate.objects.create(user=user, position=positions[position], start_date=MANDATES_START,
-                                   act_reference="Décret de nomination (démo)")
+            Mandate.objects.create(
+                user=user,
+                position=positions[position],
+                start_date=MANDATES_START,
+                act_reference="Décret de nomination (démo)",
+            )
         people[username] = user
     if with_admin:
         admin, created = User.objects.get_or_create(
             username="admin",
-            defaults={"first_name": "Administrateur", "last_name": "CABINET", "email": "admin@diplomatie.gouv.tg",
-                      "is_staff": True, "is_superuser": True},
+            defaults={
+                "first_name": "Administrateur",
+                "last_name": "CABINET",
+                "email": "admin@diplomatie.gouv.tg",
+                "is_staff": True,
+                "is_superuser": True,
+            },
         )
         if created:
             admin.set_password(password)

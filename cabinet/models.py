@@ -115,9 +115,7 @@ class Position(models.Model):
 
     title = models.CharField(_("intitulé"), max_length=200)
     kind = models.CharField(_("rôle"), max_length=30, choices=Role.choices)
-    unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("unité"), on_delete=models.PROTECT, related_name="positions"
-    )
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unité"), on_delete=models.PROTECT, related_name="positions")
     domain = models.CharField(
         _("domaine de compétence"),
         max_length=200,
@@ -172,9 +170,7 @@ class Mandate(models.Model):
         on_delete=models.PROTECT,
         related_name="mandates",
     )
-    position = models.ForeignKey(
-        Position, verbose_name=_("poste"), on_delete=models.PROTECT, related_name="mandates"
-    )
+    position = models.ForeignKey(Position, verbose_name=_("poste"), on_delete=models.PROTECT, related_name="mandates")
     start_date = models.DateField(_("du"))
     end_date = models.DateField(_("au"), null=True, blank=True, help_text=_("Vide : sans terme."))
     is_interim = models.BooleanField(_("intérim"), default=False)
@@ -211,9 +207,7 @@ class Mandate(models.Model):
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError(
-                {"end_date": _("La fin du mandat ne peut pas précéder son début.")}
-            )
+            raise ValidationError({"end_date": _("La fin du mandat ne peut pas précéder son début.")})
         if self.position_id and self.start_date:
             conflict = self.conflicting_mandate()
             if conflict is not None:
@@ -236,15 +230,10 @@ class Mandate(models.Model):
 
 
 def conflict_message(conflict: Mandate) -> str:
-    until = (
-        _("au %(date)s") % {"date": f"{conflict.end_date:%d/%m/%Y}"}
-        if conflict.end_date
-        else _("sans terme")
-    )
+    until = _("au %(date)s") % {"date": f"{conflict.end_date:%d/%m/%Y}"} if conflict.end_date else _("sans terme")
     kind = _("intérim") if conflict.is_interim else _("mandat")
     return _(
-        "Conflit : %(kind)s de %(person)s sur ce poste du %(start)s %(until)s. "
-        "Ce poste n'a qu'un titulaire à la fois."
+        "Conflit : %(kind)s de %(person)s sur ce poste du %(start)s %(until)s. Ce poste n'a qu'un titulaire à la fois."
     ) % {
         "kind": kind,
         "person": conflict.user,

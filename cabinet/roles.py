@@ -25,9 +25,7 @@ class Role(models.TextChoices):
 
 
 # Positions that one person holds at a time: two ordinary mandates may not overlap.
-SINGLE_HOLDER_ROLES = frozenset(
-    {Role.MINISTRE, Role.DIRECTEUR_CABINET, Role.ATTACHE, Role.CHEF_SP}
-)
+SINGLE_HOLDER_ROLES = frozenset({Role.MINISTRE, Role.DIRECTEUR_CABINET, Role.ATTACHE, Role.CHEF_SP})
 
 # Members of the cabinet proper (as opposed to the ministry's directions and the protocol).
 CABINET_ROLES = frozenset(

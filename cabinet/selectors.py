@@ -31,9 +31,7 @@ def roles_of(user, *, day: datetime.date | None = None) -> frozenset[str]:
         cache = {}
         setattr(user, _ROLES_CACHE_ATTR, cache)
     if day not in cache:
-        cache[day] = frozenset(
-            Mandate.objects.in_force(day).filter(user=user).values_list("position__kind", flat=True)
-        )
+        cache[day] = frozenset(Mandate.objects.in_force(day).filter(user=user).values_list("position__kind", flat=True))
     return cache[day]
 
 

@@ -241,6 +241,9 @@ STORAGES = {
         )
     },
 }
+# In development and tests, serve static files straight from the finders (no collectstatic).
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CABINET_UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 25) * 1024 * 1024
@@ -271,8 +274,9 @@ SECURE_HSTS_PRELOAD = SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Same origin, so that PDF and image previews of attachments may be framed by our own pages.
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No framing; a view meant to be framed by our own pages (an attachment preview) says so with
+# @xframe_options_sameorigin.
+X_FRAME_OPTIONS = "DENY"
 
 # django-csp: our pages carry no inline script and load nothing from elsewhere.
 CONTENT_SECURITY_POLICY = {

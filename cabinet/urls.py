@@ -37,4 +37,3 @@ urlpatterns = [
 
 handler404 = "cabinet.views.error_404"
 handler403 = "cabinet.views.error_403"
-

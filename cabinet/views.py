@@ -87,7 +87,10 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             pending = TOTPDevice.objects.create(user=request.user, name="Cabinet", confirmed=False)
     target = device or pending
     form = OTPTokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    allowed, _why = target.verify_is_allowed()
+    if request.method == "POST" and form.is_valid() and not allowed:
+        form.add_error("token", _("Trop d'essais infructueux : patientez quelques secondes puis réessayez."))
+    elif request.method == "POST" and form.is_valid():
         if target.verify_token(form.cleaned_data["token"]):
             if not target.confirmed:
                 target.confirmed = True
@@ -104,7 +107,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         import segno
 
         qr_svg = segno.make(pending.config_url, error="m").svg_inline(scale=4)
-    return render(request, "registration/otp_verify.html", {"form": form, "qr_svg": qr_svg, "enrolling": pending is not None})
+    return render(
+        request, "registration/otp_verify.html", {"form": form, "qr_svg": qr_svg, "enrolling": pending is not None}
+    )
 
 
 @login_not_required

@@ -29,9 +29,18 @@ FIXED_HOLIDAYS = [
 # Islamic feasts are fixed each year by the authorities: these are the announced or expected
 # dates, to be checked and corrected in the admin.
 ISLAMIC_HOLIDAYS = {
-    2025: [(datetime.date(2025, 3, 31), "Aïd el-Fitr (Ramadan)"), (datetime.date(2025, 6, 6), "Tabaski (Aïd el-Kébir)")],
-    2026: [(datetime.date(2026, 3, 20), "Aïd el-Fitr (Ramadan)"), (datetime.date(2026, 5, 27), "Tabaski (Aïd el-Kébir)")],
-    2027: [(datetime.date(2027, 3, 10), "Aïd el-Fitr (Ramadan)"), (datetime.date(2027, 5, 17), "Tabaski (Aïd el-Kébir)")],
+    2025: [
+        (datetime.date(2025, 3, 31), "Aïd el-Fitr (Ramadan)"),
+        (datetime.date(2025, 6, 6), "Tabaski (Aïd el-Kébir)"),
+    ],
+    2026: [
+        (datetime.date(2026, 3, 20), "Aïd el-Fitr (Ramadan)"),
+        (datetime.date(2026, 5, 27), "Tabaski (Aïd el-Kébir)"),
+    ],
+    2027: [
+        (datetime.date(2027, 3, 10), "Aïd el-Fitr (Ramadan)"),
+        (datetime.date(2027, 5, 17), "Tabaski (Aïd el-Kébir)"),
+    ],
 }
 
 

@@ -32,7 +32,9 @@ def new_page(browser):
     contexts = []
 
     def _new_page():
-        context = browser.new_context(locale="fr-FR", timezone_id="Africa/Lome", viewport={"width": 1280, "height": 900})
+        context = browser.new_context(
+            locale="fr-FR", timezone_id="Africa/Lome", viewport={"width": 1280, "height": 900}
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()

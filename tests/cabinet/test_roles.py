@@ -54,9 +54,7 @@ def test_single_holder_post_accepts_successor_after_end(people):
     current = Mandate.objects.get(user=people.directeur)
     mandate_end(mandate=current, end_date=datetime.date(2026, 6, 30))
     successor = UserFactory(username="successeur")
-    mandate = mandate_create(
-        user=successor, position=people.positions["dircab"], start_date=datetime.date(2026, 7, 1)
-    )
+    mandate = mandate_create(user=successor, position=people.positions["dircab"], start_date=datetime.date(2026, 7, 1))
     assert mandate.pk
 
 
@@ -98,6 +96,10 @@ def test_interim_gives_the_posts_powers_for_its_period(people):
 @pytest.mark.django_db
 def test_two_interims_on_one_post_cannot_overlap(people):
     kwargs = {"position": people.positions["ministre"], "is_interim": True}
-    mandate_create(user=people.directeur, start_date=datetime.date(2026, 8, 1), end_date=datetime.date(2026, 8, 15), **kwargs)
+    mandate_create(
+        user=people.directeur, start_date=datetime.date(2026, 8, 1), end_date=datetime.date(2026, 8, 15), **kwargs
+    )
     with pytest.raises(ValidationError):
-        mandate_create(user=people.attache, start_date=datetime.date(2026, 8, 10), end_date=datetime.date(2026, 8, 20), **kwargs)
+        mandate_create(
+            user=people.attache, start_date=datetime.date(2026, 8, 10), end_date=datetime.date(2026, 8, 20), **kwargs
+        )

@@ -1,0 +1,121 @@
+import pytest
+from django.urls import reverse
+
+from cabinet.models import Notification
+
+
+@pytest.mark.django_db
+def test_every_page_requires_login(client):
+    for url in ["/", reverse("cabinet:organisation"), reverse("cabinet:notifications"), reverse("password_change")]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/compte/connexion/")
+
+
+@pytest.mark.django_db
+def test_home_shows_my_positions_and_mandates(people, login):
+    response = login(people.conseiller1).get("/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Conseiller technique chargé de l&#x27;Afrique et de l&#x27;intégration" in content
+    assert "depuis le 01/09/2025" in content
+
+
+@pytest.mark.django_db
+def test_home_for_someone_without_mandate_says_so(people, login):
+    response = login(people.outsider).get("/")
+    assert "Aucun mandat en cours" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_wrong_method_is_405(people, login):
+    assert login(people.attache).post("/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_home_query_count_is_bounded(people, login, django_assert_max_num_queries):
+    client = login(people.directeur)
+    with django_assert_max_num_queries(15):
+        client.get("/")
+
+
+@pytest.mark.django_db
+def test_navigation_shows_organisation_only_to_those_allowed(people, login):
+    assert "Organisation</a>" in login(people.attache).get("/").content.decode()
+    assert "Organisation</a>" not in login(people.conseiller1).get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_organisation_page_lists_current_holders(people, login):
+    response = login(people.directeur).get(reverse("cabinet:organisation"))
+    assert response.status_code == 200
+    assert "AKAKPO" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_organisation_page_forbidden_without_role(people, login):
+    assert login(people.conseiller2).get(reverse("cabinet:organisation")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_notification_open_marks_read_and_is_private(people, login):
+    mine = Notification.objects.create(recipient=people.attache, subject="Courrier imputé", url="/")
+    theirs = Notification.objects.create(recipient=people.directeur, subject="Autre", url="/")
+    client = login(people.attache)
+    assert client.get(reverse("cabinet:notification_open", args=[mine.pk])).status_code == 405
+    assert client.post(reverse("cabinet:notification_open", args=[theirs.pk])).status_code == 404
+    response = client.post(reverse("cabinet:notification_open", args=[mine.pk]))
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.read_at is not None and theirs.read_at is None
+
+
+@pytest.mark.django_db
+def test_notification_open_refuses_offsite_redirect(people, login):
+    n = Notification.objects.create(recipient=people.attache, subject="x", url="https://evil.example/")
+    response = login(people.attache).post(reverse("cabinet:notification_open", args=[n.pk]))
+    assert response["Location"] == reverse("cabinet:notifications")
+
+
+@pytest.mark.django_db
+def test_unread_count_badge(people, login):
+    Notification.objects.create(recipient=people.attache, subject="Un")
+    Notification.objects.create(recipient=people.attache, subject="Deux")
+    content = login(people.attache).get("/").content.decode()
+    assert "2 notifications non lues" in content
+
+
+@pytest.mark.django_db
+def test_pages_send_a_strict_content_security_policy(people, login):
+    response = login(people.attache).get("/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "<script>" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_language_switcher_serves_english(people, login):
+    client = login(people.attache)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    content = client.get("/").content.decode()
+    assert '<html lang="en">' in content
+    assert "Dashboard" in content
+
+
+@pytest.mark.django_db
+def test_sessions_expire_after_inactivity(settings):
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60
+
+
+@pytest.mark.django_db
+def test_dates_are_french_and_time_zone_is_lome(settings):
+    from django.utils import timezone
+
+    assert settings.TIME_ZONE == "Africa/Lome"
+    assert settings.LANGUAGE_CODE == "fr"
+    assert timezone.get_current_timezone_name() == "Africa/Lome"
