@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 
 .PHONY: run test install migrate seed lint format dev worker beat messages clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 | { grep -v "WARNING: Location" || true; }
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,8 +23,10 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 ## Serve on 127.0.0.1:$(PORT). Without DATABASE_URL: SQLite; without REDIS_URL: tasks in-process.
+## DEBUG defaults to 1 for run/dev (and the migrate/seed steps they run); set DEBUG=0 to override.
+run dev: export DEBUG ?= 1
 run: seed
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Lint, then the whole suite (PostgreSQL/Redis tests run when DATABASE_URL/REDIS_URL are set).
 test: install
@@ -41,7 +45,7 @@ format: install
 
 ## Production-like: web, Celery worker and beat together (needs DATABASE_URL and REDIS_URL).
 dev: migrate
-	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(BIN)/honcho start
+	PORT=$(PORT) $(BIN)/honcho start
 
 worker: install
 	$(BIN)/celery -A cabinet worker --loglevel=info

@@ -67,7 +67,7 @@ class OrgUnitAdmin(GuardedModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(GuardedModelAdmin):
+class PositionAdmin(admin.ModelAdmin):
     list_display = ("title", "kind", "unit", "domain", "requires_otp", "is_active")
     list_filter = ("kind", "requires_otp", "is_active", "unit")
     search_fields = ("title", "domain", "unit__name")
