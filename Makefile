@@ -53,8 +53,11 @@ worker: install
 beat: install
 	$(BIN)/celery -A cabinet beat --loglevel=info
 
+## Refresh the English catalogue: extract, fill from locale/translations/*.json, compile.
+messages: export DEBUG ?= 1
 messages: install
-	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=tests --no-obsolete
+	$(BIN)/python scripts/po_fill.py locale/en/LC_MESSAGES/django.po locale/translations/*.json
 	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 clean:
