@@ -310,5 +310,32 @@ CABINET_MINISTRY_ACRONYM = env_str("MINISTRY_ACRONYM", "MAE")
 CABINET_OFFICE_ACRONYM = env_str("OFFICE_ACRONYM", "CAB")
 
 # Audiences.
+from celery.schedules import crontab as audiences_crontab  # noqa: E402 - kept inside this app's block
+
+# Minutes kept free after each item of the minister's agenda.
+AUDIENCES_BUFFER_MINUTES = env_int("AUDIENCES_BUFFER_MINUTES", 15)
+# Office hours (local time, Lomé): a slot outside them must be confirmed by the user.
+AUDIENCES_OFFICE_START = env_str("AUDIENCES_OFFICE_START", "08:00")
+AUDIENCES_OFFICE_END = env_str("AUDIENCES_OFFICE_END", "17:30")
+# Hour (0-23, Lomé) at which tomorrow's agenda is e-mailed to the secrétariat particulier.
+AUDIENCES_AGENDA_EMAIL_HOUR = env_int("AUDIENCES_AGENDA_EMAIL_HOUR", 17)
+# The protocol is reminded of an audience still unconfirmed this many hours before it.
+AUDIENCES_PROTOCOL_REMINDER_HOURS = env_int("AUDIENCES_PROTOCOL_REMINDER_HOURS", 48)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "audiences-tomorrow-agenda": {
+            "task": "audiences.tasks.send_tomorrow_agenda",
+            "schedule": audiences_crontab(minute=0, hour=AUDIENCES_AGENDA_EMAIL_HOUR),
+        },
+        "audiences-remind-protocol": {
+            "task": "audiences.tasks.remind_protocol_unconfirmed",
+            "schedule": timedelta(minutes=30),
+        },
+        "audiences-request-reports": {
+            "task": "audiences.tasks.request_reports",
+            "schedule": timedelta(minutes=30),
+        },
+    }
+)
 
 # Delegations.

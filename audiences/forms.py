@@ -1,0 +1,214 @@
+"""Forms of the audiences pages. They parse and validate input; the rules live in services."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cabinet.roles import Role
+from cabinet.selectors import holders_of
+from correspondence.models import Correspondent
+
+from .models import Audience, AudienceState, Place, Unavailability
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class AudienceRequestForm(forms.ModelForm):
+    participants_text = forms.CharField(
+        label=_("Participants"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Un participant par ligne : nom ; titre ou fonction ; nationalité."),
+    )
+    files = MultipleFileField(label=_("Pièces jointes"), required=False)
+
+    class Meta:
+        model = Audience
+        fields = [
+            "requester",
+            "on_behalf_of",
+            "purpose",
+            "wished_from",
+            "wished_until",
+            "participants_count",
+            "languages",
+            "interpreter_needed",
+            "is_confidential",
+        ]
+        widgets = {
+            "wished_from": DATE_INPUT,
+            "wished_until": DATE_INPUT,
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requester"].queryset = Correspondent.objects.filter(is_active=True, merged_into__isnull=True)
+        self.fields["requester"].widget.attrs["data-searchable"] = "1"
+        self.fields["participants_count"].required = False
+
+    def clean_wished_from(self):
+        value = self.cleaned_data["wished_from"]
+        if value and value < timezone.localdate():
+            raise forms.ValidationError(_("La date souhaitée ne peut pas être passée."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("wished_from"), data.get("wished_until")
+        if start and end and end < start:
+            self.add_error("wished_until", _("La fin de la période souhaitée ne peut pas précéder son début."))
+        return data
+
+    def clean_participants_text(self) -> list[dict]:
+        rows = []
+        for number, line in enumerate(self.cleaned_data["participants_text"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split(";")]
+            if len(parts) > 3 or not parts[0]:
+                raise forms.ValidationError(_("Ligne %(n)s : écrivez « nom ; titre ; nationalité ».") % {"n": number})
+            parts += [""] * (3 - len(parts))
+            rows.append({"name": parts[0][:200], "title": parts[1][:200], "nationality": parts[2][:100]})
+        return rows
+
+    def _post_clean(self):
+        # The request is built by the service, not by the ModelForm (created_by, state…).
+        pass
+
+
+class SlotMixin(forms.Form):
+    day = forms.DateField(label=_("Jour"), widget=DATE_INPUT)
+    start_time = forms.TimeField(label=_("Début"), widget=TIME_INPUT)
+    end_time = forms.TimeField(label=_("Fin"), widget=TIME_INPUT)
+    confirm_warnings = forms.BooleanField(
+        label=_("Je confirme ce créneau malgré l'avertissement"), required=False, widget=forms.HiddenInput
+    )
+
+    def clean(self):
+        data = super().clean()
+        day, start, end = data.get("day"), data.get("start_time"), data.get("end_time")
+        if day and start and end:
+            data["starts_at"] = timezone.make_aware(datetime.datetime.combine(day, start))
+            data["ends_at"] = timezone.make_aware(datetime.datetime.combine(day, end))
+            if end <= start:
+                self.add_error("end_time", _("La fin doit être postérieure au début."))
+            elif data["starts_at"] < timezone.now():
+                self.add_error("day", _("Ce créneau est déjà passé."))
+        return data
+
+    def ask_confirmation(self, warnings: list[str]) -> None:
+        """Show the warnings, and the box that confirms them, keeping everything typed."""
+        self.warnings = warnings
+        self.fields["confirm_warnings"].widget = forms.CheckboxInput()
+
+
+class ProgrammeForm(SlotMixin, forms.Form):
+    place = forms.ModelChoiceField(label=_("Lieu"), queryset=Place.objects.filter(is_active=True))
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Participants du cabinet"),
+        queryset=None,
+        required=False,
+        help_text=_("Conseillers et membres du cabinet présents."),
+    )
+    needs_interpreter = forms.BooleanField(label=_("Interprète"), required=False)
+    needs_press = forms.BooleanField(label=_("Presse"), required=False)
+    needs_gifts = forms.BooleanField(label=_("Cadeaux"), required=False)
+    needs_security = forms.BooleanField(label=_("Sécurité"), required=False)
+    needs_vehicles = forms.BooleanField(label=_("Véhicules"), required=False)
+    protocol_notes = forms.CharField(
+        label=_("Notes de protocole (préséance…)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = set()
+        for role in (Role.DIRECTEUR_CABINET, Role.CONSEILLER, Role.ATTACHE, Role.CHEF_SP):
+            ids |= set(holders_of(role).values_list("pk", flat=True))
+        from django.contrib.auth import get_user_model
+
+        self.fields["attendees"].queryset = get_user_model().objects.filter(pk__in=ids)
+
+
+class MoveForm(SlotMixin, forms.Form):
+    place = forms.ModelChoiceField(label=_("Lieu"), queryset=Place.objects.filter(is_active=True), required=False)
+    reason = forms.CharField(label=_("Motif du déplacement"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CancelForm(ReasonForm):
+    postpone = forms.BooleanField(label=_("Reporter (à reprogrammer plus tard) plutôt qu'annuler"), required=False)
+
+
+class ChangeRequestForm(forms.Form):
+    comment = forms.CharField(label=_("Changement demandé"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReportForm(forms.Form):
+    file = forms.FileField(label=_("Compte rendu"))
+
+
+class GrantForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Personne"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        self.fields["user"].queryset = get_user_model().objects.filter(is_active=True)
+
+
+class UnavailabilityForm(forms.ModelForm):
+    class Meta:
+        model = Unavailability
+        fields = ["title", "kind", "starts_at", "ends_at", "note"]
+        widgets = {"starts_at": DATETIME_INPUT, "ends_at": DATETIME_INPUT, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = DATETIME_FORMATS
+
+    def _post_clean(self):
+        pass
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("La fin doit être postérieure au début."))
+        return data
+
+
+class ListFilterForm(forms.Form):
+    q = forms.CharField(label=_("Recherche"), required=False)
+    state = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous"))] + AudienceState.choices)
+    start = forms.DateField(label=_("Du"), required=False, widget=DATE_INPUT)
+    end = forms.DateField(label=_("Au"), required=False, widget=DATE_INPUT)
+    confidential = forms.ChoiceField(
+        label=_("Confidentialité"),
+        required=False,
+        choices=[("", _("Toutes")), ("oui", _("Confidentielles")), ("non", _("Ordinaires"))],
+    )

@@ -1,0 +1,545 @@
+"""Writes on audiences: each state change is one service, atomic, validated, recorded in the
+audience's history, with its notifications written in the same transaction."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
+
+from cabinet.roles import Role
+from cabinet.selectors import holders_of
+from cabinet.services import notification_create
+from cabinet.workdays import is_working_day
+
+from .models import (
+    SCHEDULED_STATES,
+    AgendaSlot,
+    Attachment,
+    Audience,
+    AudienceEvent,
+    AudienceState,
+    FeedToken,
+    Participant,
+    Place,
+    Unavailability,
+)
+from .roles import CONFIRM, PROGRAMME, RECORD
+from .selectors import VIEW_CODENAME, conflicting_slot, visible_audiences
+
+NO_OVERLAP_CONSTRAINT = "agenda_slot_no_overlap"
+State = AudienceState
+
+
+class NeedsConfirmation(ValidationError):
+    """The slot is allowed but unusual (weekend, holiday, outside office hours): the user
+    must confirm it. ``warnings`` lists why."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__(warnings, code="needs_confirmation")
+        self.warnings = warnings
+
+
+# --- Rules on time --------------------------------------------------------------------------
+def buffer() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.AUDIENCES_BUFFER_MINUTES)
+
+
+def _office_time(value: str) -> datetime.time:
+    hours, minutes = value.split(":")
+    return datetime.time(int(hours), int(minutes))
+
+
+def schedule_warnings(starts_at: datetime.datetime, ends_at: datetime.datetime) -> list[str]:
+    """What the user must confirm before setting an item at this time: a weekend or public
+    holiday, or a time outside office hours."""
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    warnings = []
+    if not is_working_day(start.date()):
+        warnings.append(
+            _("Le %(day)s n'est pas un jour ouvrable (week-end ou jour férié).")
+            % {"day": date_format(start.date(), "l d/m/Y")}
+        )
+    office_start, office_end = (
+        _office_time(settings.AUDIENCES_OFFICE_START),
+        _office_time(settings.AUDIENCES_OFFICE_END),
+    )
+    if start.time() < office_start or end.time() > office_end or end.date() != start.date():
+        warnings.append(
+            _("Le créneau %(start)s–%(end)s sort des heures de bureau (%(open)s–%(close)s).")
+            % {
+                "start": f"{start:%H:%M}",
+                "end": f"{end:%H:%M}",
+                "open": settings.AUDIENCES_OFFICE_START,
+                "close": settings.AUDIENCES_OFFICE_END,
+            }
+        )
+    return warnings
+
+
+def conflict_message(slot: AgendaSlot) -> str:
+    return _("Ce créneau chevauche %(item)s, compte tenu de la marge de %(buffer)s min entre deux rendez-vous.") % {
+        "item": slot.describe(),
+        "buffer": settings.AUDIENCES_BUFFER_MINUTES,
+    }
+
+
+def _check_time(starts_at, ends_at, *, confirm_warnings: bool) -> None:
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("La fin doit être postérieure au début.")})
+    warnings = schedule_warnings(starts_at, ends_at)
+    if warnings and not confirm_warnings:
+        raise NeedsConfirmation(warnings)
+
+
+def _hold_slot(*, starts_at, ends_at, audience: Audience | None = None, unavailability: Unavailability | None = None):
+    """Write the time an item holds; refuse an overlap with a message naming the other item.
+
+    The service checks first (all databases); on PostgreSQL the exclusion constraint catches
+    what a concurrent transaction committed in between, and its error gets the same message.
+    """
+    occupied_until = ends_at + buffer()
+    conflict = conflicting_slot(
+        starts_at, occupied_until, exclude_audience=audience, exclude_unavailability=unavailability
+    )
+    if conflict is not None:
+        raise ValidationError({"starts_at": conflict_message(conflict)}, code="overlap")
+    owner = {"audience": audience} if audience is not None else {"unavailability": unavailability}
+    try:
+        with transaction.atomic():
+            AgendaSlot.objects.update_or_create(
+                **owner, defaults={"starts_at": starts_at, "ends_at": ends_at, "occupied_until": occupied_until}
+            )
+    except IntegrityError as exc:
+        if NO_OVERLAP_CONSTRAINT not in str(exc):
+            raise
+        conflict = conflicting_slot(
+            starts_at, occupied_until, exclude_audience=audience, exclude_unavailability=unavailability
+        )
+        message = (
+            conflict_message(conflict) if conflict else _("Ce créneau vient d'être pris par un autre rendez-vous.")
+        )
+        raise ValidationError({"starts_at": message}, code="overlap")
+
+
+def _release_slot(*, audience: Audience | None = None, unavailability: Unavailability | None = None) -> None:
+    if audience is not None:
+        AgendaSlot.objects.filter(audience=audience).delete()
+    if unavailability is not None:
+        AgendaSlot.objects.filter(unavailability=unavailability).delete()
+
+
+# --- Rights checked again in the services (a forged POST must record nothing) --------------
+def _require(user, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _require_state(audience: Audience, *states: str) -> None:
+    if audience.state not in states:
+        raise ValidationError(
+            _("Action impossible : l'audience est « %(state)s ».") % {"state": audience.get_state_display()},
+            code="bad_state",
+        )
+
+
+def _lock(audience: Audience) -> Audience:
+    return Audience.objects.select_for_update().get(pk=audience.pk)
+
+
+def _event(audience: Audience, kind: str, actor, comment: str = "", **times) -> AudienceEvent:
+    return AudienceEvent.objects.create(audience=audience, kind=kind, actor=actor, comment=comment, **times)
+
+
+# --- Notifications --------------------------------------------------------------------------
+def _url(audience: Audience) -> str:
+    return reverse("audiences:detail", args=[audience.pk])
+
+
+def _when(audience: Audience) -> str:
+    if not audience.starts_at:
+        return ""
+    start, end = timezone.localtime(audience.starts_at), timezone.localtime(audience.ends_at)
+    return f"{date_format(start, 'l d/m/Y')} {start:%H:%M}–{end:%H:%M}"
+
+
+def _cabinet_coordinators(exclude=None) -> list:
+    people = {u.pk: u for role in (Role.ATTACHE, Role.CHEF_SP) for u in holders_of(role)}
+    return [u for pk, u in people.items() if exclude is None or pk != exclude.pk]
+
+
+def _protocol_people(audience: Audience) -> list:
+    """Protocol agents who see this audience (a confidential one: only those given access)."""
+    return [u for u in holders_of(Role.PROTOCOLE) if visible_audiences(u).filter(pk=audience.pk).exists()]
+
+
+def _notify(people: Iterable, audience: Audience, subject: str, body: str = "") -> None:
+    for person in people:
+        notification_create(recipient=person, subject=subject, body=body, url=_url(audience))
+
+
+# --- Requests -------------------------------------------------------------------------------
+@transaction.atomic
+def audience_request_create(
+    *,
+    by,
+    requester,
+    purpose: str,
+    wished_from: datetime.date,
+    wished_until: datetime.date | None = None,
+    on_behalf_of: str = "",
+    participants: list[dict] | None = None,
+    participants_count: int | None = None,
+    languages: str = "",
+    interpreter_needed: bool = False,
+    is_confidential: bool = False,
+    files: Iterable = (),
+    **extra,
+) -> Audience:
+    _require(by, RECORD)
+    if wished_from and wished_from < timezone.localdate():
+        raise ValidationError({"wished_from": _("La date souhaitée ne peut pas être passée.")})
+    participants = participants or []
+    audience = Audience(
+        requester=requester,
+        on_behalf_of=on_behalf_of,
+        purpose=purpose,
+        wished_from=wished_from,
+        wished_until=wished_until,
+        participants_count=participants_count or max(len(participants), 1),
+        languages=languages,
+        interpreter_needed=interpreter_needed,
+        needs_interpreter=interpreter_needed,
+        is_confidential=is_confidential,
+        created_by=by,
+        **extra,
+    )
+    audience.full_clean()
+    audience.save()
+    for order, row in enumerate(participants):
+        Participant.objects.create(audience=audience, order=order, **row)
+    for upload in files:
+        attachment_add(audience=audience, by=by, upload=upload, kind=Attachment.Kind.REQUEST, check=False)
+    _event(audience, AudienceEvent.Kind.RECORDED, by)
+    _notify(
+        _cabinet_coordinators(exclude=by),
+        audience,
+        _("Nouvelle demande d'audience : %(who)s") % {"who": audience.requester_label},
+        audience.purpose,
+    )
+    return audience
+
+
+@transaction.atomic
+def audience_study(*, audience: Audience, by) -> Audience:
+    _require(by, PROGRAMME)
+    audience = _lock(audience)
+    _require_state(audience, State.RECEIVED)
+    audience.state = State.STUDY
+    audience.save(update_fields=["state"])
+    _event(audience, AudienceEvent.Kind.STUDY, by)
+    return audience
+
+
+@transaction.atomic
+def audience_accept(*, audience: Audience, by) -> Audience:
+    _require(by, PROGRAMME)
+    audience = _lock(audience)
+    _require_state(audience, State.RECEIVED, State.STUDY)
+    audience.state = State.ACCEPTED
+    audience.save(update_fields=["state"])
+    _event(audience, AudienceEvent.Kind.ACCEPTED, by)
+    return audience
+
+
+@transaction.atomic
+def audience_refuse(*, audience: Audience, by, reason: str) -> Audience:
+    _require(by, PROGRAMME)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif du refus.")})
+    audience = _lock(audience)
+    _require_state(audience, State.RECEIVED, State.STUDY, State.ACCEPTED)
+    audience.state = State.REFUSED
+    audience.decision_reason = reason.strip()
+    audience.save(update_fields=["state", "decision_reason"])
+    _event(audience, AudienceEvent.Kind.REFUSED, by, reason.strip())
+    return audience
+
+
+# --- The agenda -----------------------------------------------------------------------------
+PROTOCOL_FIELDS = (
+    "needs_interpreter",
+    "needs_press",
+    "needs_gifts",
+    "needs_security",
+    "needs_vehicles",
+    "protocol_notes",
+)
+
+
+@transaction.atomic
+def audience_programme(
+    *,
+    audience: Audience,
+    by,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    place: Place,
+    attendees: Iterable = (),
+    confirm_warnings: bool = False,
+    **protocol,
+) -> Audience:
+    """Set the audience in the minister's agenda; the protocol is asked to confirm it."""
+    _require(by, PROGRAMME)
+    audience = _lock(audience)
+    _require_state(audience, State.RECEIVED, State.STUDY, State.ACCEPTED, State.POSTPONED)
+    _check_time(starts_at, ends_at, confirm_warnings=confirm_warnings)
+    if starts_at < timezone.now():
+        raise ValidationError({"starts_at": _("On ne programme pas une audience dans le passé.")})
+    audience.starts_at, audience.ends_at, audience.place = starts_at, ends_at, place
+    for name in PROTOCOL_FIELDS:
+        if name in protocol:
+            setattr(audience, name, protocol[name])
+    was_programmed = audience.programmed_at is not None
+    audience.state = State.PROGRAMMED
+    audience.programmed_at = timezone.now()
+    audience.confirmed_at = audience.confirmed_by = audience.protocol_reminded_at = None
+    if was_programmed:
+        audience.sequence += 1
+    audience.full_clean()
+    audience.save()
+    audience.attendees.set(attendees)
+    _hold_slot(starts_at=starts_at, ends_at=ends_at, audience=audience)
+    _event(audience, AudienceEvent.Kind.PROGRAMMED, by, new_starts_at=starts_at, new_ends_at=ends_at)
+    _notify(
+        _protocol_people(audience),
+        audience,
+        _("Audience à confirmer : %(who)s, %(when)s") % {"who": audience.requester_label, "when": _when(audience)},
+        audience.purpose,
+    )
+    return audience
+
+
+@transaction.atomic
+def audience_move(
+    *,
+    audience: Audience,
+    by,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    reason: str,
+    place: Place | None = None,
+    confirm_warnings: bool = False,
+) -> Audience:
+    """Move a programmed or confirmed audience: the history keeps who moved it, from when to
+    when and why; the protocol must confirm again; calendar clients see a new SEQUENCE."""
+    _require(by, PROGRAMME)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif du déplacement.")})
+    audience = _lock(audience)
+    _require_state(audience, *SCHEDULED_STATES)
+    _check_time(starts_at, ends_at, confirm_warnings=confirm_warnings)
+    if starts_at < timezone.now():
+        raise ValidationError({"starts_at": _("On ne déplace pas une audience dans le passé.")})
+    old_start, old_end = audience.starts_at, audience.ends_at
+    audience.starts_at, audience.ends_at = starts_at, ends_at
+    if place is not None:
+        audience.place = place
+    audience.state = State.PROGRAMMED
+    audience.confirmed_at = audience.confirmed_by = audience.protocol_reminded_at = None
+    audience.sequence += 1
+    audience.full_clean()
+    audience.save()
+    _hold_slot(starts_at=starts_at, ends_at=ends_at, audience=audience)
+    _event(
+        audience,
+        AudienceEvent.Kind.MOVED,
+        by,
+        reason.strip(),
+        old_starts_at=old_start,
+        old_ends_at=old_end,
+        new_starts_at=starts_at,
+        new_ends_at=ends_at,
+    )
+    _notify(
+        _protocol_people(audience),
+        audience,
+        _("Audience déplacée, à confirmer de nouveau : %(who)s, %(when)s")
+        % {"who": audience.requester_label, "when": _when(audience)},
+        reason.strip(),
+    )
+    return audience
+
+
+@transaction.atomic
+def audience_confirm(*, audience: Audience, by) -> Audience:
+    """The protocol confirms it has the audience in hand (reception, interpreters…)."""
+    _require(by, CONFIRM)
+    audience = _lock(audience)
+    _require_state(audience, State.PROGRAMMED)
+    audience.state = State.CONFIRMED
+    audience.confirmed_at = timezone.now()
+    audience.confirmed_by = by
+    audience.save(update_fields=["state", "confirmed_at", "confirmed_by"])
+    _event(audience, AudienceEvent.Kind.CONFIRMED, by)
+    _notify(
+        _cabinet_coordinators(),
+        audience,
+        _("Audience confirmée par le protocole : %(who)s, %(when)s")
+        % {"who": audience.requester_label, "when": _when(audience)},
+    )
+    return audience
+
+
+@transaction.atomic
+def audience_ask_change(*, audience: Audience, by, comment: str) -> Audience:
+    """The protocol cannot confirm as programmed and says why; the cabinet moves or cancels."""
+    _require(by, CONFIRM)
+    if not comment.strip():
+        raise ValidationError({"comment": _("Indiquez le changement demandé.")})
+    audience = _lock(audience)
+    _require_state(audience, *SCHEDULED_STATES)
+    _event(audience, AudienceEvent.Kind.CHANGE_ASKED, by, comment.strip())
+    _notify(
+        _cabinet_coordinators(),
+        audience,
+        _("Le protocole demande un changement : %(who)s, %(when)s")
+        % {"who": audience.requester_label, "when": _when(audience)},
+        comment.strip(),
+    )
+    return audience
+
+
+@transaction.atomic
+def audience_cancel(*, audience: Audience, by, reason: str, postpone: bool = False) -> Audience:
+    """Cancel (or postpone, to programme again later) with a reason; the time is freed."""
+    _require(by, PROGRAMME)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif.")})
+    audience = _lock(audience)
+    _require_state(audience, State.RECEIVED, State.STUDY, State.ACCEPTED, *SCHEDULED_STATES)
+    was_scheduled = audience.is_scheduled
+    protocol = _protocol_people(audience) if was_scheduled else []
+    audience.state = State.POSTPONED if postpone else State.CANCELLED
+    audience.cancel_reason = reason.strip()
+    if was_scheduled:
+        audience.sequence += 1
+    audience.save(update_fields=["state", "cancel_reason", "sequence"])
+    _release_slot(audience=audience)
+    kind = AudienceEvent.Kind.POSTPONED if postpone else AudienceEvent.Kind.CANCELLED
+    _event(audience, kind, by, reason.strip())
+    if was_scheduled:
+        subject = _("Audience reportée : %(who)s, %(when)s") if postpone else _("Audience annulée : %(who)s, %(when)s")
+        _notify(
+            [*protocol, *_cabinet_coordinators(exclude=by)],
+            audience,
+            subject % {"who": audience.requester_label, "when": _when(audience)},
+            reason.strip(),
+        )
+    return audience
+
+
+@transaction.atomic
+def audience_mark_held(*, audience: Audience, by) -> Audience:
+    _require(by, PROGRAMME)
+    audience = _lock(audience)
+    _require_state(audience, *SCHEDULED_STATES)
+    if audience.starts_at > timezone.now():
+        raise ValidationError(_("Une audience ne peut être marquée tenue qu'après son début."))
+    audience.state = State.HELD
+    audience.save(update_fields=["state"])
+    _event(audience, AudienceEvent.Kind.HELD, by)
+    return audience
+
+
+def attachment_add(*, audience: Audience, by, upload, kind: str, check: bool = True) -> Attachment:
+    if upload.size > settings.CABINET_UPLOAD_MAX_BYTES:
+        raise ValidationError({"file": _("Fichier trop volumineux.")})
+    attachment = Attachment(audience=audience, kind=kind, file=upload, name=upload.name[:255], uploaded_by=by)
+    attachment.full_clean()
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def audience_report_attach(*, audience: Audience, by, upload) -> Attachment:
+    """The compte rendu of an audience held (or past): visible to whoever sees the audience,
+    the minister and the directeur de cabinet first."""
+    _require(by, PROGRAMME)
+    audience = _lock(audience)
+    _require_state(audience, State.HELD, *SCHEDULED_STATES)
+    if audience.starts_at > timezone.now():
+        raise ValidationError({"file": _("Le compte rendu se dépose après l'audience.")})
+    attachment = attachment_add(audience=audience, by=by, upload=upload, kind=Attachment.Kind.REPORT)
+    if audience.state != State.HELD:
+        audience.state = State.HELD
+        audience.save(update_fields=["state"])
+    _event(audience, AudienceEvent.Kind.REPORT, by, attachment.name)
+    readers = {u.pk: u for role in (Role.MINISTRE, Role.DIRECTEUR_CABINET) for u in holders_of(role)}
+    _notify(
+        readers.values(),
+        audience,
+        _("Compte rendu de l'audience : %(who)s") % {"who": audience.requester_label},
+    )
+    return attachment
+
+
+@transaction.atomic
+def audience_grant_access(*, audience: Audience, by, user) -> None:
+    """Let a named person see this audience (typically the protocol agent who prepares a
+    confidential one)."""
+    _require(by, PROGRAMME)
+    assign_perm(f"audiences.{VIEW_CODENAME}", user, audience)
+    _event(audience, AudienceEvent.Kind.GRANTED, by, str(user))
+    notification_create(
+        recipient=user,
+        subject=_("Accès à l'audience : %(who)s") % {"who": audience.requester_label},
+        url=_url(audience),
+    )
+
+
+# --- Blocks ---------------------------------------------------------------------------------
+@transaction.atomic
+def unavailability_create(*, by, title: str, kind: str, starts_at, ends_at, note: str = "") -> Unavailability:
+    """Block the minister's time (travel, Conseil des ministres…); any day or hour is allowed."""
+    _require(by, PROGRAMME)
+    block = Unavailability(title=title, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note, created_by=by)
+    block.full_clean()
+    block.save()
+    _hold_slot(starts_at=starts_at, ends_at=ends_at, unavailability=block)
+    return block
+
+
+@transaction.atomic
+def unavailability_lift(*, block: Unavailability, by) -> Unavailability:
+    _require(by, PROGRAMME)
+    block = Unavailability.objects.select_for_update().get(pk=block.pk)
+    block.is_cancelled = True
+    block.sequence += 1
+    block.save(update_fields=["is_cancelled", "sequence"])
+    _release_slot(unavailability=block)
+    return block
+
+
+# --- The private feed -----------------------------------------------------------------------
+def feed_token_for(user) -> FeedToken:
+    token, _created = FeedToken.objects.get_or_create(user=user, defaults={"token": FeedToken.new_token()})
+    return token
+
+
+@transaction.atomic
+def feed_token_renew(*, user) -> FeedToken:
+    """A new secret address; the old one answers 404 from now on."""
+    token = feed_token_for(user)
+    token.token = FeedToken.new_token()
+    token.created_at = timezone.now()
+    token.save(update_fields=["token", "created_at"])
+    return token
