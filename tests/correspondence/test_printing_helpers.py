@@ -35,9 +35,9 @@ def test_pdf_never_fetches_a_network_resource(monkeypatch):
     assert "Sans réseau" in pdf_text(pdf)
 
 
-def test_qr_code_is_an_inline_svg_data_uri():
+def test_qr_code_is_an_inline_png_data_uri():
     uri = qr_data_uri("A-2026-00001")
-    assert uri.startswith("data:image/svg+xml")
+    assert uri.startswith("data:image/png;base64,")
 
 
 @pytest.mark.parametrize(("download", "disposition"), [(False, "inline"), (True, "attachment")])

@@ -1,0 +1,52 @@
+"""The form that asks which register and which period to print."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as __
+from django.utils.translation import gettext_lazy as _
+
+from .models import Register
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class RegisterPrintForm(forms.Form):
+    MAX_DAYS = 366
+    # Beyond this, the PDF takes too long to lay out: print the period in several parts.
+    MAX_ROWS = 2000
+
+    register = forms.ChoiceField(label=_("Registre"), choices=Register.choices, initial=Register.ARRIVEE)
+    start = forms.DateField(label=_("Du"), widget=DateInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+    end = forms.DateField(label=_("Au"), widget=DateInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["start"].initial = today.replace(day=1)
+        self.fields["end"].initial = today
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("La fin de la période ne peut pas précéder son début."))
+            elif (end - start) > datetime.timedelta(days=self.MAX_DAYS):
+                self.add_error("end", _("Imprimez au plus une année à la fois."))
+        return data
+
+    @classmethod
+    def too_many_rows_message(cls, count: int) -> str:
+        return __(
+            "Cette période compte plus de %(max)s entrées : choisissez une période plus courte "
+            "et imprimez le registre en plusieurs fois."
+        ) % {"max": f"{cls.MAX_ROWS:,}".replace(",", "\u202f")}

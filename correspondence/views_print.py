@@ -1,0 +1,84 @@
+"""Printed documents of the register (issue 3, item 7): PDF for A4, made on the server.
+
+Each view fetches the mail through the visibility selector: a mail the person may not see
+answers 404, exactly as if it did not exist. Documents sent outside in the ministry's name
+(acknowledgement of receipt, transmission slip) are printed by the registrars.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from . import printing
+from .forms_print import RegisterPrintForm
+from .models import Mail, Register
+from .selectors import can_register, mail_for_user
+from .selectors_reporting import register_period_rows, routing_slip_context, transmission_items
+
+
+def _visible_mail(request: HttpRequest, pk: int) -> Mail:
+    mail = mail_for_user(request.user, pk)
+    if mail is None:
+        raise Http404
+    return mail
+
+
+@require_GET
+def routing_slip(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fiche d'imputation: whoever sees the mail may print it to annotate by hand."""
+    mail = _visible_mail(request, pk)
+    context = routing_slip_context(mail)
+    pdf = printing.render_pdf("correspondence/pdf/routing_slip.html", context, request=request)
+    return printing.pdf_response(pdf, f"fiche-imputation-{mail.reference}")
+
+
+@require_GET
+def acknowledgement(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accusé de réception of an incoming letter, for its sender."""
+    mail = _visible_mail(request, pk)
+    if not mail.is_incoming:
+        raise Http404
+    if not can_register(request.user):
+        raise PermissionDenied
+    pdf = printing.render_pdf("correspondence/pdf/acknowledgement.html", {"mail": mail}, request=request)
+    return printing.pdf_response(pdf, f"accuse-reception-{mail.reference}")
+
+
+@require_GET
+def transmission_slip(request: HttpRequest, pk: int) -> HttpResponse:
+    """Bordereau d'envoi of an outgoing letter: one page per recipient and per copy."""
+    mail = _visible_mail(request, pk)
+    if mail.is_incoming:
+        raise Http404
+    if not can_register(request.user):
+        raise PermissionDenied
+    context = transmission_items(mail)
+    pdf = printing.render_pdf("correspondence/pdf/transmission_slip.html", context, request=request)
+    return printing.pdf_response(pdf, f"bordereau-{mail.reference}")
+
+
+@require_GET
+def register_print(request: HttpRequest) -> HttpResponse:
+    """The register of a period (landscape). Without a valid period: the form, with its
+    errors; the rows are what the person may see, nothing more."""
+    form = RegisterPrintForm(request.GET or None)
+    if not form.is_valid():
+        return render(request, "correspondence/print_register_form.html", {"form": form})
+    data = form.cleaned_data
+    rows = register_period_rows(request.user, register=data["register"], start=data["start"], end=data["end"])
+    if len(rows) > RegisterPrintForm.MAX_ROWS:
+        form.add_error(None, RegisterPrintForm.too_many_rows_message(len(rows)))
+        return render(request, "correspondence/print_register_form.html", {"form": form})
+    context = {
+        "rows": rows,
+        "register": data["register"],
+        "register_label": Register(data["register"]).label,
+        "start": data["start"],
+        "end": data["end"],
+        "is_incoming": data["register"] == Register.ARRIVEE,
+    }
+    pdf = printing.render_pdf("correspondence/pdf/register.html", context, request=request)
+    return printing.pdf_response(pdf, f"registre-{data['register']}-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}")
