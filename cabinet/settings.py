@@ -306,8 +306,29 @@ LOGGING = {
 
 # --- Domain apps' own settings ----------------------------------------------------------------
 # Correspondence register.
+from celery.schedules import crontab  # noqa: E402 - kept inside this app's block
+
 CABINET_MINISTRY_ACRONYM = env_str("MINISTRY_ACRONYM", "MAE")
 CABINET_OFFICE_ACRONYM = env_str("OFFICE_ACRONYM", "CAB")
+# Register numbers: Python format strings over {year} and {number}.
+CABINET_MAIL_REFERENCE_FORMATS = {
+    "arrivee": env_str("MAIL_INCOMING_FORMAT", "A-{year}-{number:05d}"),
+    "depart": env_str("MAIL_OUTGOING_FORMAT", "D-{year}-{number:05d}"),
+}
+# Outgoing administrative reference, over {number}, {year}, {ministry}, {office}.
+CABINET_OUTGOING_REFERENCE_FORMAT = env_str("MAIL_ADMIN_REFERENCE_FORMAT", "N° {number:05d}/{ministry}/{office}")
+# Default deadline of an imputation, in working days, by priority.
+CABINET_IMPUTATION_DEADLINE_DAYS = {"normale": 10, "urgente": 3, "tres_urgente": 1}
+# "Due soon": open imputations whose deadline falls within this many working days.
+CABINET_IMPUTATION_DUE_SOON_DAYS = 2
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "correspondence-verify-registers-nightly": {
+            "task": "correspondence.tasks.verify_registers_nightly",
+            "schedule": crontab(hour=2, minute=30),
+        },
+    }
+)
 
 # Audiences.
 from celery.schedules import crontab as audiences_crontab  # noqa: E402 - kept inside this app's block

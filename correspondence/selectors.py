@@ -1,0 +1,304 @@
+"""Reads on the correspondence register, filtered by what the person may see, in SQL.
+
+Confidentiality (domain brief): ordinaire — all cabinet staff; confidentiel — minister,
+directeur, attaché and the people it is routed to; secret — minister, directeur and people
+explicitly granted. Ministry directors and heads of service see what is routed to them or
+to their unit. Whoever may not see a mail never meets it: not in a page, a list, a search,
+an export or a count.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from cabinet.backends import permissions_for_roles
+from cabinet.models import Mandate
+from cabinet.selectors import roles_of
+from cabinet.workdays import add_working_days
+
+from . import roles as perms
+from .models import Correspondent, Imputation, Mail, MailUserObjectPermission, normalise
+
+Conf = Mail.Confidentiality
+
+
+def mail_permissions(user) -> frozenset[str]:
+    """The person's register rights, from the roles they hold today. Deliberately not
+    ``has_perm``: a technical superuser does not read secret mail by being superuser."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return permissions_for_roles(roles_of(user))
+
+
+def user_unit_ids(user) -> list[int]:
+    cache_attr = "_correspondence_unit_ids"
+    if not hasattr(user, cache_attr):
+        ids = list(Mandate.objects.in_force().filter(user=user).values_list("position__unit_id", flat=True).distinct())
+        setattr(user, cache_attr, ids)
+    return getattr(user, cache_attr)
+
+
+def visible_mails(user) -> QuerySet[Mail]:
+    """Every mail ``user`` may see (cancelled entries included: they stay in the register)."""
+    rights = mail_permissions(user)
+    if not rights and not user.is_authenticated:
+        return Mail.objects.none()
+    if {perms.VIEW_REGISTER, perms.VIEW_CONFIDENTIAL, perms.VIEW_SECRET} <= rights:
+        return Mail.objects.all()
+    granted = MailUserObjectPermission.objects.filter(
+        user=user, permission__codename="view_mail", content_object=OuterRef("pk")
+    )
+    condition = Q(Exists(granted))
+    if perms.VIEW_REGISTER in rights:
+        condition |= Q(confidentiality=Conf.ORDINAIRE)
+    if perms.VIEW_CONFIDENTIAL in rights:
+        condition |= Q(confidentiality__in=[Conf.ORDINAIRE, Conf.CONFIDENTIEL])
+    if perms.VIEW_SECRET in rights:
+        condition |= Q(confidentiality=Conf.SECRET)
+    units = user_unit_ids(user)
+    if units:
+        routed_to_unit = Imputation.objects.filter(mail=OuterRef("pk"), assignee_unit__in=units)
+        condition |= Q(Exists(routed_to_unit), ~Q(confidentiality=Conf.SECRET))
+    return Mail.objects.filter(condition)
+
+
+def mail_for_user(user, pk: int) -> Mail | None:
+    return visible_mails(user).select_related("correspondent", "kind", "channel", "registered_by").filter(pk=pk).first()
+
+
+def can_register(user) -> bool:
+    return perms.REGISTER in mail_permissions(user)
+
+
+def can_route(user) -> bool:
+    return perms.ROUTE in mail_permissions(user)
+
+
+def can_export(user) -> bool:
+    return perms.EXPORT in mail_permissions(user)
+
+
+def can_manage_correspondents(user) -> bool:
+    return perms.MANAGE_CORRESPONDENTS in mail_permissions(user)
+
+
+def can_grant(user) -> bool:
+    """Who may open a secret mail to someone: those who see secret mail."""
+    return perms.VIEW_SECRET in mail_permissions(user)
+
+
+def is_assignee(user, imputation: Imputation) -> bool:
+    if imputation.assignee_id:
+        return imputation.assignee_id == user.pk
+    return imputation.assignee_unit_id in user_unit_ids(user)
+
+
+# --- Work queues ----------------------------------------------------------------------------
+def _mine(user) -> Q:
+    units = user_unit_ids(user)
+    condition = Q(assignee=user)
+    if units:
+        condition |= Q(assignee_unit__in=units) & ~Q(mail__confidentiality=Conf.SECRET)
+    return condition
+
+
+def _with_mail(qs: QuerySet[Imputation]) -> QuerySet[Imputation]:
+    return qs.select_related(
+        "mail", "mail__correspondent", "mail__kind", "assignee", "assignee_unit", "created_by"
+    ).order_by("deadline", "id")
+
+
+def my_imputations(user) -> QuerySet[Imputation]:
+    """ "À traiter": the open imputations of the person or of their unit."""
+    return _with_mail(
+        Imputation.objects.filter(_mine(user), state__in=Imputation.OPEN_STATES, mail__cancelled_at__isnull=True)
+    )
+
+
+def _open_scope(user) -> QuerySet[Imputation]:
+    """Routers follow every open imputation of the mail they see; others only their own."""
+    qs = Imputation.objects.filter(state__in=Imputation.OPEN_STATES, mail__cancelled_at__isnull=True)
+    if can_route(user):
+        return qs.filter(mail__in=visible_mails(user))
+    return qs.filter(_mine(user))
+
+
+def late_imputations(user, *, today: datetime.date | None = None) -> QuerySet[Imputation]:
+    today = today or timezone.localdate()
+    return _with_mail(_open_scope(user).filter(deadline__lt=today))
+
+
+def due_soon_imputations(user, *, today: datetime.date | None = None) -> QuerySet[Imputation]:
+    today = today or timezone.localdate()
+    horizon = add_working_days(today, settings.CABINET_IMPUTATION_DUE_SOON_DAYS)
+    return _with_mail(_open_scope(user).filter(deadline__gte=today, deadline__lte=horizon))
+
+
+# --- The register: search, filters, sort, pages ---------------------------------------------
+SORTS = {
+    "-enregistre": ("-registered_at", "-id"),
+    "enregistre": ("registered_at", "id"),
+    "-arrivee": ("-arrival_date", "-registered_at", "-id"),
+    "arrivee": ("arrival_date", "registered_at", "id"),
+    "-priorite": ("-priority", "-registered_at", "-id"),
+}
+DEFAULT_SORT = "-enregistre"
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def search_mails(qs: QuerySet[Mail], text: str) -> QuerySet[Mail]:
+    """Full-text search over subject, correspondent, references and keywords, ignoring case
+    and accents. Quotes, ``%``, ``_`` and punctuation are harmless (no LIKE pattern is built
+    from the text; PostgreSQL's websearch parser never raises)."""
+    text = normalise(text)[:200]
+    if not _WORD.search(text):
+        return qs
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.search import SearchQuery
+
+        query = SearchQuery(text, config="french_unaccent", search_type="websearch")
+        # A register reference (A-2026-00017) is matched as typed too.
+        return qs.filter(Q(search_vector=query) | Q(reference__iexact=text.upper()))
+    condition = Q()
+    for word in text.replace('"', " ").split():
+        condition &= Q(search_text__contains=word)
+    return qs.filter(condition)
+
+
+@dataclass
+class MailFilters:
+    q: str = ""
+    register: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    kind: int | None = None
+    correspondent: int | None = None
+    state: str = ""
+    assignee: int | None = None
+    priority: str = ""
+    confidentiality: str = ""
+    cancelled: str = ""  # "", "oui", "non"
+    sort: str = DEFAULT_SORT
+
+
+def filtered_mails(user, filters: MailFilters) -> QuerySet[Mail]:
+    qs = visible_mails(user)
+    if filters.register:
+        qs = qs.filter(register=filters.register)
+    if filters.date_from:
+        qs = qs.filter(registered_at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(registered_at__date__lte=filters.date_to)
+    if filters.kind:
+        qs = qs.filter(kind_id=filters.kind)
+    if filters.correspondent:
+        # A merged duplicate's letters belong to the surviving entry too.
+        qs = qs.filter(
+            Q(correspondent_id=filters.correspondent) | Q(correspondent__merged_into_id=filters.correspondent)
+        )
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.assignee:
+        qs = qs.filter(Exists(Imputation.objects.filter(mail=OuterRef("pk"), assignee_id=filters.assignee)))
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.confidentiality:
+        qs = qs.filter(confidentiality=filters.confidentiality)
+    if filters.cancelled == "oui":
+        qs = qs.filter(cancelled_at__isnull=False)
+    elif filters.cancelled == "non":
+        qs = qs.filter(cancelled_at__isnull=True)
+    if filters.q:
+        qs = search_mails(qs, filters.q)
+    return qs.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+
+
+def register_list(user, filters: MailFilters) -> QuerySet[Mail]:
+    """The register page's rows: the mail, its correspondent and kind, and its open
+    imputations' assignees, in a constant number of queries."""
+    open_imputations = Imputation.objects.filter(state__in=Imputation.OPEN_STATES).select_related(
+        "assignee", "assignee_unit"
+    )
+    return (
+        filtered_mails(user, filters)
+        .select_related("correspondent", "kind")
+        .prefetch_related(Prefetch("imputations", queryset=open_imputations, to_attr="open_imputations"))
+    )
+
+
+COUNT_CAP = 10_000
+
+
+@dataclass
+class Page:
+    rows: list
+    number: int
+    has_previous: bool
+    has_next: bool
+    # Counting a million rows on every page view is what we avoid: the count stops at
+    # COUNT_CAP ("plus de 10 000").
+    count: int
+    count_capped: bool
+
+
+def paginate(qs: QuerySet, *, page: int, per_page: int = 50) -> Page:
+    """Offset pages without COUNT(*) over the whole table: fetch one row more than shown to
+    know whether a next page exists, and a count bounded by COUNT_CAP."""
+    page = max(1, page)
+    start = (page - 1) * per_page
+    rows = list(qs[start : start + per_page + 1])
+    bounded = qs.order_by()[: COUNT_CAP + 1].count()
+    return Page(
+        rows=rows[:per_page],
+        number=page,
+        has_previous=page > 1,
+        has_next=len(rows) > per_page,
+        count=min(bounded, COUNT_CAP),
+        count_capped=bounded > COUNT_CAP,
+    )
+
+
+def mail_detail_context(mail: Mail) -> dict:
+    """What the detail page shows, fetched in a few queries."""
+    imputations = list(
+        mail.imputations.select_related("assignee", "assignee_unit", "created_by", "reassigned_from")
+        .prefetch_related("notes__author", "attachments")
+        .order_by("created_at", "id")
+    )
+    return {
+        "imputations": imputations,
+        "attachments": list(mail.attachments.select_related("uploaded_by", "imputation").all()),
+        "events": list(mail.events.select_related("actor").order_by("at", "id")),
+        "recipients": list(mail.recipients.all()),
+        "copies": list(mail.copies.all()),
+    }
+
+
+def replies_of(user, mail: Mail) -> QuerySet[Mail]:
+    return visible_mails(user).filter(replies_to=mail).select_related("correspondent")
+
+
+def answered_by(user, mail: Mail) -> QuerySet[Mail]:
+    return visible_mails(user).filter(replies=mail).select_related("correspondent")
+
+
+# --- Directory of correspondents ------------------------------------------------------------
+def correspondents_matching(text: str, *, limit: int = 15) -> QuerySet[Correspondent]:
+    """As-you-type lookup among active, unmerged entries: every word must appear."""
+    qs = Correspondent.objects.filter(merged_into__isnull=True, is_active=True)
+    for word in normalise(text).split()[:6]:
+        qs = qs.filter(search_name__contains=word)
+    return qs.order_by("name")[:limit]
+
+
+def correspondent_directory(text: str = "") -> QuerySet[Correspondent]:
+    qs = Correspondent.objects.filter(merged_into__isnull=True)
+    for word in normalise(text).split()[:6]:
+        qs = qs.filter(search_name__contains=word)
+    return qs.order_by("name")

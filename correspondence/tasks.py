@@ -1,0 +1,32 @@
+"""Background work of the correspondence register. Tasks take ids (or nothing) and call
+services; they are enqueued with cabinet.services.enqueue_after_commit."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from cabinet.services import notification_create
+
+from .integrity import verify_all
+
+
+@shared_task(ignore_result=True)
+def verify_registers_nightly() -> int:
+    """Run the register check; on any breach, alert every administrator (app + e-mail).
+    Returns the number of breaches."""
+    breaches = verify_all()
+    if breaches:
+        admins = get_user_model().objects.filter(groups__name=settings.CABINET_ADMIN_GROUP, is_active=True).distinct()
+        body = "\n".join(str(b) for b in breaches)
+        with transaction.atomic():
+            for admin in admins:
+                notification_create(
+                    recipient=admin,
+                    subject=f"Registre du courrier altéré : {breaches[0].reference}",
+                    body=f"La vérification nocturne des registres a trouvé :\n{body}\n"
+                    "Lancez « python manage.py verify_register » et comparez avec les sauvegardes.",
+                )
+    return len(breaches)

@@ -1,0 +1,28 @@
+"""What the correspondence register adds to the shared pages (see cabinet/registry.py)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cabinet.registry import NavItem
+
+from . import selectors
+
+
+def nav_items(user) -> list[NavItem]:
+    rights = selectors.mail_permissions(user)
+    items = []
+    # Everyone with a mandate may have mail routed to them (directors, heads of service).
+    if rights or selectors.user_unit_ids(user):
+        count = selectors.my_imputations(user).count()
+        items.append(
+            NavItem(
+                label=_("À traiter"),
+                url=reverse("correspondence:my_work"),
+                section="/courrier/a-traiter/",
+                badge=count or None,
+            )
+        )
+        items.append(NavItem(label=_("Courrier"), url=reverse("correspondence:mail_list"), section="/courrier/"))
+    return items

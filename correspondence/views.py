@@ -1,0 +1,752 @@
+"""Pages of the correspondence register. Each view: decorators, access helper, form, one
+service call, redirect. A mail one may not see answers 404 everywhere; a visible mail on
+which one may not act answers 403."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import (
+    AnnotationForm,
+    AttachmentForm,
+    CancelForm,
+    CorrespondentForm,
+    GrantForm,
+    ImputationForm,
+    IncomingMailForm,
+    MailFilterForm,
+    MailUpdateForm,
+    MergeForm,
+    OutgoingMailForm,
+    QuickCorrespondentForm,
+    ReassignForm,
+)
+from .models import Attachment, Correspondent, Imputation, Mail, MailConsultation, Register
+
+
+# --- Access helpers -------------------------------------------------------------------------
+def _get_mail_for_user(request: HttpRequest, pk: int) -> Mail:
+    """The mail if the person may see it; 404 whether it is missing or hidden."""
+    mail = selectors.mail_for_user(request.user, pk)
+    if mail is None:
+        raise Http404
+    return mail
+
+
+def _get_imputation_for_user(request: HttpRequest, pk: int) -> Imputation:
+    imputation = get_object_or_404(Imputation.objects.select_related("mail", "assignee", "assignee_unit"), pk=pk)
+    _get_mail_for_user(request, imputation.mail_id)
+    return imputation
+
+
+def _get_imputation_for_assignee(request: HttpRequest, pk: int) -> Imputation:
+    """An imputation the person works on (theirs or their unit's); 403 for other viewers."""
+    imputation = _get_imputation_for_user(request, pk)
+    if not selectors.is_assignee(request.user, imputation):
+        raise PermissionDenied
+    return imputation
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- The register ---------------------------------------------------------------------------
+def _filters_from(request: HttpRequest) -> tuple[MailFilterForm, selectors.MailFilters]:
+    form = MailFilterForm(request.GET or None)
+    filters = form.to_filters() if request.GET else selectors.MailFilters()
+    return form, filters
+
+
+@require_GET
+def mail_list(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters_from(request)
+    try:
+        page_number = int(request.GET.get("page", "1"))
+    except ValueError:
+        page_number = 1
+    page = selectors.paginate(selectors.register_list(request.user, filters), page=page_number)
+    params = request.GET.copy()
+    params.pop("page", None)
+    correspondent = Correspondent.objects.filter(pk=filters.correspondent).first() if filters.correspondent else None
+    return render(
+        request,
+        "correspondence/mail_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query_string": params.urlencode(),
+            "filter_correspondent": correspondent,
+            "can_register": selectors.can_register(request.user),
+            "can_export": selectors.can_export(request.user),
+        },
+    )
+
+
+@require_GET
+def my_work(request: HttpRequest) -> HttpResponse:
+    """ "À traiter": my open imputations, then late and due-soon ones in my scope."""
+    return render(
+        request,
+        "correspondence/my_work.html",
+        {
+            "mine": list(selectors.my_imputations(request.user)[:200]),
+            "late": list(selectors.late_imputations(request.user)[:200]),
+            "due_soon": list(selectors.due_soon_imputations(request.user)[:200]),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _files_lost_notice(request: HttpRequest, form) -> None:
+    if request.FILES and form.errors:
+        messages.warning(
+            request,
+            _(
+                "Le formulaire contient des erreurs. Vos saisies sont conservées, "
+                "mais les fichiers doivent être joints de nouveau."
+            ),
+        )
+
+
+@require_http_methods(["GET", "POST"])
+def register_incoming(request: HttpRequest) -> HttpResponse:
+    _require(selectors.can_register(request.user))
+    form = IncomingMailForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            mail = services.mail_register_incoming(
+                registered_by=request.user,
+                correspondent=data["correspondent"],
+                subject=data["subject"],
+                kind=data["kind"],
+                arrival_date=data["arrival_date"],
+                letter_date=data["letter_date"],
+                sender_reference=data["sender_reference"],
+                channel=data["channel"],
+                pages=data["pages"],
+                enclosures=data["enclosures"],
+                priority=data["priority"],
+                confidentiality=data["confidentiality"],
+                keywords=data["keywords"],
+                files=data["files"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Courrier enregistré sous le numéro %(ref)s.") % {"ref": mail.reference})
+            return _after_registration(request, mail)
+    _files_lost_notice(request, form)
+    return render(request, "correspondence/mail_form.html", {"form": form, "register": Register.ARRIVEE})
+
+
+def _after_registration(request: HttpRequest, mail: Mail) -> HttpResponse:
+    # A registrar may register a confidential envelope without being allowed to read it.
+    if selectors.mail_for_user(request.user, mail.pk) is None:
+        return redirect("correspondence:mail_list")
+    return redirect("correspondence:mail_detail", pk=mail.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def register_outgoing(request: HttpRequest) -> HttpResponse:
+    _require(selectors.can_register(request.user))
+    # Offer the recent unanswered incoming letters (and whatever was posted or asked for),
+    # only among those the person may see.
+    incoming_qs = selectors.visible_mails(request.user).filter(register=Register.ARRIVEE, cancelled_at__isnull=True)
+    ids = list(
+        incoming_qs.exclude(state__in=[Mail.State.REPONDU, Mail.State.ARCHIVE])
+        .order_by("-registered_at")
+        .values_list("pk", flat=True)[:50]
+    )
+    initial = {}
+    answering = request.GET.get("reponse_a", "")
+    if answering.isdigit():
+        incoming = _get_mail_for_user(request, int(answering))
+        _require(incoming.register == Register.ARRIVEE and not incoming.is_cancelled)
+        ids.insert(0, incoming.pk)
+        initial = {
+            "replies_to": [incoming.pk],
+            "recipients": [incoming.correspondent.merged_into_id or incoming.correspondent_id],
+            "subject": _("Réponse : %(subject)s") % {"subject": incoming.subject},
+            "confidentiality": incoming.confidentiality,
+            "kind": incoming.kind_id,
+        }
+    posted = [int(v) for v in request.POST.getlist("replies_to") if v.isdigit()]
+    if posted:
+        ids += list(incoming_qs.filter(pk__in=posted).values_list("pk", flat=True))
+    reply_qs = Mail.objects.filter(pk__in=ids).select_related("correspondent").order_by("-registered_at")
+    form = OutgoingMailForm(request.POST or None, request.FILES or None, initial=initial, reply_candidates=reply_qs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            mail = services.mail_register_outgoing(
+                registered_by=request.user,
+                recipients=data["recipients"],
+                copies=data["copies"],
+                subject=data["subject"],
+                kind=data["kind"],
+                letter_date=data["letter_date"],
+                sent_date=data["sent_date"],
+                signatory=data["signatory"],
+                replies_to=data.get("replies_to") or [],
+                pages=data["pages"],
+                enclosures=data["enclosures"],
+                priority=data["priority"],
+                confidentiality=data["confidentiality"],
+                keywords=data["keywords"],
+                files=data["files"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Courrier départ enregistré : %(ref)s — %(admin)s.")
+                % {"ref": mail.reference, "admin": mail.administrative_reference},
+            )
+            return _after_registration(request, mail)
+    _files_lost_notice(request, form)
+    return render(request, "correspondence/mail_form.html", {"form": form, "register": Register.DEPART})
+
+
+@require_GET
+def mail_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    mail = _get_mail_for_user(request, pk)
+    services.consultation_log(mail=mail, user=request.user, what=MailConsultation.What.DETAIL)
+    user = request.user
+    context = selectors.mail_detail_context(mail)
+    for imputation in context["imputations"]:
+        imputation.mine = selectors.is_assignee(user, imputation)
+    can_register = selectors.can_register(user)
+    can_route = selectors.can_route(user)
+    context.update(
+        {
+            "mail": mail,
+            "replies": list(selectors.replies_of(user, mail)),
+            "answers": list(selectors.answered_by(user, mail)),
+            "can_register": can_register and not mail.is_cancelled,
+            "can_route": can_route and not mail.is_cancelled,
+            "can_cancel": (can_register or can_route) and not mail.is_cancelled,
+            "can_grant": selectors.can_grant(user) and mail.is_restricted and not mail.is_cancelled,
+            "consultations": list(mail.consultations.select_related("user")[:50])
+            if can_route and mail.is_restricted
+            else [],
+            "attachment_form": AttachmentForm(),
+        }
+    )
+    return render(request, "correspondence/mail_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def mail_route(request: HttpRequest, pk: int) -> HttpResponse:
+    mail = _get_mail_for_user(request, pk)
+    _require(selectors.can_route(request.user) and not mail.is_cancelled)
+    form = ImputationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.imputation_create(
+                mail=mail,
+                created_by=request.user,
+                instruction=data["instruction"],
+                assignee=data["assignee"],
+                assignee_unit=data["assignee_unit"],
+                deadline=data["deadline"],
+                comment=data["comment"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Courrier imputé."))
+            return redirect("correspondence:mail_detail", pk=mail.pk)
+    return render(
+        request,
+        "correspondence/action_form.html",
+        {"mail": mail, "form": form, "title": _("Imputer le courrier"), "submit": _("Imputer")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def mail_update(request: HttpRequest, pk: int) -> HttpResponse:
+    mail = _get_mail_for_user(request, pk)
+    _require(selectors.can_register(request.user) and not mail.is_cancelled)
+    initial = {name: getattr(mail, name) for name in services.UPDATABLE_FIELDS}
+    form = MailUpdateForm(request.POST or None, initial=initial, mail=mail)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mail_update(mail=mail, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Courrier modifié."))
+            return redirect("correspondence:mail_detail", pk=mail.pk)
+    return render(
+        request,
+        "correspondence/action_form.html",
+        {
+            "mail": mail,
+            "form": form,
+            "title": _("Modifier le courrier"),
+            "submit": _("Enregistrer"),
+            "intro": _(
+                "Le numéro, les dates, le correspondant, la référence et l'objet sont scellés dans le registre : "
+                "pour les corriger, annulez l'entrée et enregistrez de nouveau le courrier."
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def mail_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    mail = _get_mail_for_user(request, pk)
+    _require((selectors.can_register(request.user) or selectors.can_route(request.user)) and not mail.is_cancelled)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mail_cancel(mail=mail, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("L'entrée %(ref)s est annulée ; elle garde son numéro.") % {"ref": mail.reference}
+            )
+            return redirect("correspondence:mail_detail", pk=mail.pk)
+    return render(
+        request,
+        "correspondence/action_form.html",
+        {
+            "mail": mail,
+            "form": form,
+            "title": _("Annuler l'entrée"),
+            "submit": _("Annuler l'entrée"),
+            "danger": True,
+            "intro": _("Une entrée annulée garde son numéro et reste dans le registre, marquée « annulé »."),
+        },
+    )
+
+
+@require_POST
+def mail_file(request: HttpRequest, pk: int) -> HttpResponse:
+    mail = _get_mail_for_user(request, pk)
+    _require(selectors.can_route(request.user) and not mail.is_cancelled)
+    archive = request.POST.get("archive") == "1"
+    services.mail_file(mail=mail, actor=request.user, archive=archive)
+    messages.success(request, _("Courrier archivé.") if archive else _("Courrier classé."))
+    return redirect("correspondence:mail_detail", pk=mail.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def mail_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    mail = _get_mail_for_user(request, pk)
+    _require(selectors.can_grant(request.user) and mail.is_restricted and not mail.is_cancelled)
+    form = GrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.mail_grant_access(mail=mail, actor=request.user, user=form.cleaned_data["user"])
+        messages.success(request, _("Accès accordé."))
+        return redirect("correspondence:mail_detail", pk=mail.pk)
+    return render(
+        request,
+        "correspondence/action_form.html",
+        {"mail": mail, "form": form, "title": _("Donner accès au courrier"), "submit": _("Donner accès")},
+    )
+
+
+# --- Attachments ----------------------------------------------------------------------------
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    mail = _get_mail_for_user(request, pk)
+    _require(selectors.can_register(request.user) and not mail.is_cancelled)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        for upload in form.cleaned_data["files"]:
+            services.attachment_add(mail=mail, uploaded_by=request.user, upload=upload)
+        messages.success(request, _("Pièce(s) ajoutée(s)."))
+    else:
+        for error in form.errors.get("files", []):
+            messages.error(request, error)
+    return redirect("correspondence:mail_detail", pk=mail.pk)
+
+
+def _serve_attachment(request: HttpRequest, pk: int, *, inline: bool) -> FileResponse:
+    attachment = get_object_or_404(Attachment.objects.select_related("mail"), pk=pk)
+    mail = _get_mail_for_user(request, attachment.mail_id)
+    services.consultation_log(
+        mail=mail, user=request.user, what=MailConsultation.What.ATTACHMENT, attachment=attachment
+    )
+    inline = inline and attachment.previewable
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    return _serve_attachment(request, pk, inline=False)
+
+
+@require_GET
+@xframe_options_sameorigin
+def attachment_preview(request: HttpRequest, pk: int) -> FileResponse:
+    return _serve_attachment(request, pk, inline=True)
+
+
+# --- Imputations ----------------------------------------------------------------------------
+@require_POST
+def imputation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    imputation = _get_imputation_for_assignee(request, pk)
+    try:
+        services.imputation_acknowledge(imputation=imputation, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("correspondence:mail_detail", pk=imputation.mail_id)
+
+
+@require_http_methods(["GET", "POST"])
+def imputation_annotate(request: HttpRequest, pk: int) -> HttpResponse:
+    imputation = _get_imputation_for_assignee(request, pk)
+    _require(imputation.is_open and not imputation.mail.is_cancelled)
+    form = AnnotationForm(request.POST or None, request.FILES or None, initial={"opinion": imputation.opinion})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        opinion = data["opinion"].strip()
+        try:
+            services.imputation_annotate(
+                imputation=imputation,
+                actor=request.user,
+                note=data["note"],
+                opinion=opinion if opinion != imputation.opinion else None,
+                draft_reply=data["draft_reply"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Travail enregistré."))
+            return redirect("correspondence:mail_detail", pk=imputation.mail_id)
+    _files_lost_notice(request, form)
+    return render(
+        request,
+        "correspondence/action_form.html",
+        {
+            "mail": imputation.mail,
+            "imputation": imputation,
+            "form": form,
+            "title": _("Notes, avis et projet de réponse"),
+            "submit": _("Enregistrer"),
+            "multipart": True,
+        },
+    )
+
+
+@require_POST
+def imputation_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    imputation = _get_imputation_for_assignee(request, pk)
+    try:
+        services.imputation_complete(imputation=imputation, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Imputation terminée."))
+    return redirect("correspondence:mail_detail", pk=imputation.mail_id)
+
+
+@require_http_methods(["GET", "POST"])
+def imputation_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    imputation = _get_imputation_for_user(request, pk)
+    _require(selectors.can_route(request.user) and imputation.is_open and not imputation.mail.is_cancelled)
+    form = ReassignForm(request.POST or None, initial={"instruction": imputation.instruction})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.imputation_reassign(
+                imputation=imputation,
+                actor=request.user,
+                assignee=data["assignee"],
+                assignee_unit=data["assignee_unit"],
+                instruction=data["instruction"],
+                deadline=data["deadline"],
+                comment=data["comment"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Imputation réaffectée."))
+            return redirect("correspondence:mail_detail", pk=imputation.mail_id)
+    return render(
+        request,
+        "correspondence/action_form.html",
+        {
+            "mail": imputation.mail,
+            "imputation": imputation,
+            "form": form,
+            "title": _("Réaffecter"),
+            "submit": _("Réaffecter"),
+        },
+    )
+
+
+# --- Exports --------------------------------------------------------------------------------
+EXPORT_HEADERS = [
+    _("Numéro"),
+    _("Registre"),
+    _("Enregistré le"),
+    _("Date d'arrivée"),
+    _("Date de la lettre"),
+    _("Référence expéditeur"),
+    _("Référence administrative"),
+    _("Correspondant"),
+    _("Objet"),
+    _("Nature"),
+    _("Priorité"),
+    _("Confidentialité"),
+    _("État"),
+    _("Annulé"),
+    _("Mots-clés"),
+]
+
+
+def _export_rows(request: HttpRequest):
+    _require(selectors.can_export(request.user))
+    _form, filters = _filters_from(request)
+    qs = selectors.filtered_mails(request.user, filters).values_list(
+        "reference",
+        "register",
+        "registered_at",
+        "arrival_date",
+        "letter_date",
+        "sender_reference",
+        "administrative_reference",
+        "correspondent__name",
+        "subject",
+        "kind__label",
+        "priority",
+        "confidentiality",
+        "state",
+        "cancelled_at",
+        "keywords",
+    )
+    registers = dict(Register.choices)
+    priorities = dict(Mail.Priority.choices)
+    levels = dict(Mail.Confidentiality.choices)
+    states = dict(Mail.State.choices)
+    yes = _("oui")
+
+    def fmt_date(d):
+        return f"{d:%d/%m/%Y}" if d else ""
+
+    # iterator(): rows are streamed from a server-side cursor, never all held in memory.
+    for row in qs.iterator(chunk_size=2000):
+        (
+            ref,
+            register,
+            registered_at,
+            arrival,
+            letter,
+            sref,
+            aref,
+            corr,
+            subject,
+            kind,
+            prio,
+            conf,
+            state,
+            cancelled,
+            kw,
+        ) = row
+        yield [
+            ref,
+            str(registers.get(register, register)),
+            f"{timezone.localtime(registered_at):%d/%m/%Y %H:%M}",
+            fmt_date(arrival),
+            fmt_date(letter),
+            sref,
+            aref,
+            corr,
+            subject,
+            kind,
+            str(priorities.get(prio, prio)),
+            str(levels.get(conf, conf)),
+            str(states.get(state, state)),
+            yes if cancelled else "",
+            kw,
+        ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_safe(value: str) -> str:
+    # A cell starting with = + - @ would be run as a formula by a spreadsheet.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    rows = _export_rows(request)
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def stream():
+        yield "\ufeff"  # so that spreadsheet programs read UTF-8
+        yield writer.writerow([str(h) for h in EXPORT_HEADERS])
+        for row in rows:
+            yield writer.writerow([_csv_safe(str(v)) for v in row])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="registre-{timezone.localdate():%Y%m%d}.csv"'
+    return response
+
+
+@require_GET
+def export_xlsx(request: HttpRequest) -> FileResponse:
+    from openpyxl import Workbook
+
+    rows = _export_rows(request)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Registre"))
+    sheet.append([str(h) for h in EXPORT_HEADERS])
+    for row in rows:
+        sheet.append([_csv_safe(str(v)) for v in row])
+    # write_only keeps one row in memory at a time; the file goes to disk, then is streamed.
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+    workbook.save(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"registre-{timezone.localdate():%Y%m%d}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# --- Correspondents -------------------------------------------------------------------------
+@require_GET
+def correspondent_list(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "")[:200]
+    page_number = request.GET.get("page", "1")
+    page = selectors.paginate(
+        selectors.correspondent_directory(text), page=int(page_number) if page_number.isdigit() else 1
+    )
+    return render(
+        request,
+        "correspondence/correspondent_list.html",
+        {
+            "page": page,
+            "q": text,
+            "query_string": urlencode({"q": text}),
+            "can_manage": selectors.can_manage_correspondents(request.user),
+        },
+    )
+
+
+@require_GET
+def correspondent_lookup(request: HttpRequest) -> JsonResponse:
+    """As-you-type picker: at most 15 matches, as JSON."""
+    text = request.GET.get("q", "")[:100]
+    results = (
+        [
+            {"id": c.pk, "label": str(c), "detail": " · ".join(x for x in (c.get_kind_display(), c.country) if x)}
+            for c in selectors.correspondents_matching(text)
+        ]
+        if text.strip()
+        else []
+    )
+    return JsonResponse({"results": results})
+
+
+@require_POST
+def correspondent_quick_create(request: HttpRequest) -> JsonResponse:
+    """Inline creation from the picker (the registration form stays as typed)."""
+    if not selectors.can_manage_correspondents(request.user):
+        return JsonResponse({"errors": {"__all__": [_("Vous ne pouvez pas créer de correspondant.")]}}, status=403)
+    form = QuickCorrespondentForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": {k: [str(e) for e in v] for k, v in form.errors.items()}}, status=400)
+    correspondent = services.correspondent_create(**form.cleaned_data)
+    return JsonResponse({"id": correspondent.pk, "label": str(correspondent)}, status=201)
+
+
+@require_http_methods(["GET", "POST"])
+def correspondent_create(request: HttpRequest) -> HttpResponse:
+    _require(selectors.can_manage_correspondents(request.user))
+    form = CorrespondentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.correspondent_create(**form.cleaned_data)
+        messages.success(request, _("Correspondant créé."))
+        return redirect("correspondence:correspondent_list")
+    return render(
+        request, "correspondence/correspondent_form.html", {"form": form, "title": _("Nouveau correspondant")}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def correspondent_update(request: HttpRequest, pk: int) -> HttpResponse:
+    correspondent = get_object_or_404(Correspondent, pk=pk)
+    _require(selectors.can_manage_correspondents(request.user))
+    form = CorrespondentForm(request.POST or None, instance=correspondent)
+    if request.method == "POST" and form.is_valid():
+        services.correspondent_update(correspondent=correspondent, **form.cleaned_data)
+        messages.success(request, _("Correspondant modifié."))
+        return redirect("correspondence:correspondent_list")
+    return render(
+        request,
+        "correspondence/correspondent_form.html",
+        {"form": form, "title": _("Modifier « %(name)s »") % {"name": correspondent}, "correspondent": correspondent},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def correspondent_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    duplicate = get_object_or_404(Correspondent, pk=pk, merged_into__isnull=True)
+    _require(selectors.can_manage_correspondents(request.user))
+    form = MergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            into = services.correspondent_merge(duplicate=duplicate, into=form.cleaned_data["into"], actor=request.user)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("« %(dup)s » est fusionné dans « %(into)s ».") % {"dup": duplicate, "into": into}
+            )
+            return redirect(reverse("correspondence:correspondent_list") + "?" + urlencode({"q": into.name}))
+    return render(
+        request,
+        "correspondence/correspondent_form.html",
+        {
+            "form": form,
+            "title": _("Fusionner le doublon « %(name)s »") % {"name": duplicate},
+            "intro": _(
+                "Les courriers du doublon resteront liés à lui (le registre est scellé) mais seront retrouvés "
+                "sous le correspondant conservé ; le doublon disparaît des listes de choix."
+            ),
+        },
+    )
