@@ -1,0 +1,84 @@
+"""The private iCalendar feed: RFC 5545 as read by the icalendar library."""
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from audiences import services
+from audiences.feeds import audience_uid
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def fetch(client, user):
+    token = services.feed_token_for(user).token
+    response = client.get(reverse("audiences:feed", args=[token]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    return {str(e["UID"]): e for e in Calendar.from_ical(response.content).walk("VEVENT")}
+
+
+def test_feed_uids_sequence_status_after_a_move_and_a_cancellation(client, people, programmed, day):
+    moved, cancelled = programmed(hour=9), programmed(hour=11)
+    events = fetch(client, people.ministre)
+    assert set(events) == {audience_uid(moved), audience_uid(cancelled)}
+    assert int(events[audience_uid(moved)]["SEQUENCE"]) == 0
+    assert str(events[audience_uid(moved)]["STATUS"]) == "TENTATIVE"
+
+    services.audience_confirm(audience=moved, by=people.protocole)
+    services.audience_move(
+        audience=moved, by=people.attache, starts_at=at(day, 15), ends_at=at(day, 15, 30), reason="Demande du ministre"
+    )
+    services.audience_cancel(audience=cancelled, by=people.attache, reason="Empêchement")
+
+    events = fetch(client, people.ministre)
+    # The same UIDs: clients update their entries instead of adding new ones.
+    assert set(events) == {audience_uid(moved), audience_uid(cancelled)}
+    moved_event = events[audience_uid(moved)]
+    assert int(moved_event["SEQUENCE"]) == 1
+    assert moved_event.decoded("DTSTART") == at(day, 15)
+    assert str(moved_event["STATUS"]) == "TENTATIVE"  # to be confirmed again by the protocol
+    cancelled_event = events[audience_uid(cancelled)]
+    assert str(cancelled_event["STATUS"]) == "CANCELLED"
+    assert int(cancelled_event["SEQUENCE"]) == 1
+
+
+def test_confirmed_audience_is_confirmed_in_the_feed(client, people, programmed):
+    audience = services.audience_confirm(audience=programmed(), by=people.protocole)
+    assert str(fetch(client, people.attache)[audience_uid(audience)]["STATUS"]) == "CONFIRMED"
+
+
+def test_confidential_audience_is_absent_from_the_protocol_feed(client, people, programmed):
+    ordinary, secret = programmed(hour=9), programmed(hour=11, is_confidential=True)
+    assert set(fetch(client, people.protocole)) == {audience_uid(ordinary)}
+    assert set(fetch(client, people.directeur)) == {audience_uid(ordinary), audience_uid(secret)}
+    services.audience_grant_access(audience=secret, by=people.attache, user=people.protocole)
+    assert set(fetch(client, people.protocole)) == {audience_uid(ordinary), audience_uid(secret)}
+
+
+def test_unknown_or_renewed_token_answers_404(client, people, programmed):
+    programmed()
+    old = services.feed_token_for(people.ministre).token
+    assert client.get(reverse("audiences:feed", args=["pas-un-jeton"])).status_code == 404
+    services.feed_token_renew(user=people.ministre)
+    assert client.get(reverse("audiences:feed", args=[old])).status_code == 404
+    new = services.feed_token_for(people.ministre).token
+    assert new != old
+    assert client.get(reverse("audiences:feed", args=[new])).status_code == 200
+
+
+def test_feed_of_an_inactive_person_answers_404(client, people):
+    token = services.feed_token_for(people.attache).token
+    people.attache.is_active = False
+    people.attache.save(update_fields=["is_active"])
+    assert client.get(reverse("audiences:feed", args=[token])).status_code == 404
+
+
+def test_renewing_the_token_from_the_settings_page(login, people):
+    client = login(people.ministre)
+    old = services.feed_token_for(people.ministre).token
+    assert old in client.get(reverse("audiences:feed_settings")).content.decode()
+    assert client.post(reverse("audiences:feed_settings")).status_code == 302
+    assert services.feed_token_for(people.ministre).token != old

@@ -1,0 +1,105 @@
+"""The exclusion constraint on PostgreSQL: no overlap even under concurrent programming."""
+
+import contextlib
+import datetime
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, connections, transaction
+
+from audiences import services
+from audiences.models import AgendaSlot, Audience, AudienceState
+
+from .conftest import at
+
+pytestmark = [pytest.mark.postgres]
+
+
+@pytest.mark.django_db
+def test_constraint_refuses_an_overlapping_slot_written_behind_the_services_back(programmed, make_request, day):
+    first = programmed(hour=10)
+    other = make_request()
+    with pytest.raises(IntegrityError, match="agenda_slot_no_overlap"), transaction.atomic():
+        AgendaSlot.objects.create(
+            audience=other, starts_at=at(day, 10, 15), ends_at=at(day, 10, 45), occupied_until=at(day, 11)
+        )
+    assert AgendaSlot.objects.get().audience == first
+
+
+@pytest.mark.django_db
+def test_constraint_error_becomes_the_french_message_naming_the_item(
+    programmed, make_request, place, people, day, monkeypatch
+):
+    """If a concurrent transaction commits between the check and the write, the service turns
+    the constraint's error into the same message. Simulated: the check sees nothing."""
+    programmed(hour=10)
+    real = services.conflicting_slot
+    calls = []
+
+    def blind_first_time(*args, **kwargs):
+        calls.append(1)
+        return None if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "conflicting_slot", blind_first_time)
+    with pytest.raises(ValidationError) as exc:
+        services.audience_programme(
+            audience=make_request(), by=people.attache, starts_at=at(day, 10), ends_at=at(day, 10, 30), place=place
+        )
+    assert "Ambassade du Ghana" in exc.value.message_dict["starts_at"][0]
+    assert f"{day:%d/%m/%Y} 10:00–10:30" in exc.value.message_dict["starts_at"][0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_overlapping_programmings_exactly_one_succeeds(people, make_request, place, day):
+    first, second = make_request(), make_request()
+    barrier = threading.Barrier(2)
+    outcomes: dict[int, str] = {}
+    original = services.conflicting_slot
+
+    def check_then_wait(*args, **kwargs):
+        # Both transactions pass the service's check before either writes: only the
+        # constraint can stop the second one.
+        result = original(*args, **kwargs)
+        if result is None and threading.current_thread() is not threading.main_thread():
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=5)
+        return result
+
+    services_conflicting_slot = services.conflicting_slot
+    services.conflicting_slot = check_then_wait
+
+    def programme(audience, minute):
+        try:
+            services.audience_programme(
+                audience=audience,
+                by=people.attache,
+                starts_at=at(day, 10, minute),
+                ends_at=at(day, 10, minute + 30),
+                place=place,
+            )
+            outcomes[audience.pk] = "ok"
+        except ValidationError as exc:
+            outcomes[audience.pk] = exc.message_dict["starts_at"][0]
+        finally:
+            connections.close_all()
+
+    try:
+        threads = [
+            threading.Thread(target=programme, args=(first, 0)),
+            threading.Thread(target=programme, args=(second, 10)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        services.conflicting_slot = services_conflicting_slot
+
+    assert sorted(v == "ok" for v in outcomes.values()) == [False, True]
+    refused = next(v for v in outcomes.values() if v != "ok")
+    assert "Ambassade du Ghana" in refused and f"{day:%d/%m/%Y}" in refused
+    assert Audience.objects.filter(state=AudienceState.PROGRAMMED).count() == 1
+    assert AgendaSlot.objects.count() == 1
+    assert connection.vendor == "postgresql"
+    assert datetime.timedelta(0) < AgendaSlot.objects.get().occupied_until - AgendaSlot.objects.get().ends_at
