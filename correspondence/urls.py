@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_print
 
 app_name = "correspondence"
 
@@ -24,6 +24,11 @@ urlpatterns = [
     path("imputations/<int:pk>/travail/", views.imputation_annotate, name="imputation_annotate"),
     path("imputations/<int:pk>/terminer/", views.imputation_complete, name="imputation_complete"),
     path("imputations/<int:pk>/reaffecter/", views.imputation_reassign, name="imputation_reassign"),
+    # Printed documents (correspondence outputs).
+    path("<int:pk>/fiche-imputation.pdf", views_print.routing_slip, name="print_routing_slip"),
+    path("<int:pk>/accuse-reception.pdf", views_print.acknowledgement, name="print_acknowledgement"),
+    path("<int:pk>/bordereau-envoi.pdf", views_print.transmission_slip, name="print_transmission_slip"),
+    path("imprimer-registre/", views_print.register_print, name="print_register"),
     path("correspondants/", views.correspondent_list, name="correspondent_list"),
     path("correspondants/nouveau/", views.correspondent_create, name="correspondent_create"),
     path("correspondants/recherche/", views.correspondent_lookup, name="correspondent_lookup"),

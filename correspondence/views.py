@@ -533,7 +533,12 @@ EXPORT_HEADERS = [
 
 
 def _export_rows(request: HttpRequest):
+    # Checked here, not inside the generator: a streamed response has started by then.
     _require(selectors.can_export(request.user))
+    return _rows(request)
+
+
+def _rows(request: HttpRequest):
     _form, filters = _filters_from(request)
     qs = selectors.filtered_mails(request.user, filters).values_list(
         "reference",

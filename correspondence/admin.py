@@ -1,0 +1,84 @@
+"""Administration of the register's reference lists; mail and imputations are read-only here
+(every change goes through the application, which keeps the timeline and the chain hash), and
+confidential or secret mail stays hidden from whoever may not see it in the application."""
+
+from django.contrib import admin
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import ArrivalChannel, Correspondent, Imputation, Mail, MailKind
+from .selectors import visible_mails
+
+
+@admin.register(MailKind, ArrivalChannel)
+class AdminListAdmin(admin.ModelAdmin):
+    list_display = ("label", "code", "order", "is_active")
+    list_editable = ("order", "is_active")
+    search_fields = ("label", "code")
+    prepopulated_fields = {"code": ("label",)}
+
+    def has_delete_permission(self, request, obj=None):
+        # Registered mail points to these rows: deactivate instead.
+        return False
+
+
+@admin.register(Correspondent)
+class CorrespondentAdmin(admin.ModelAdmin):
+    list_display = ("name", "acronym", "kind", "country", "is_active", "merged_into")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "acronym", "country")
+    raw_id_fields = ("merged_into",)
+    readonly_fields = ("created_at",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _admin_visible_mails(request):
+    return Mail.objects.filter(
+        Q(confidentiality=Mail.Confidentiality.ORDINAIRE) | Q(pk__in=visible_mails(request.user).values("pk"))
+    )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Mail)
+class MailAdmin(ReadOnlyAdmin):
+    list_display = (
+        "reference",
+        "registered_at",
+        "correspondent",
+        "subject",
+        "state",
+        "confidentiality",
+        "cancelled_at",
+    )
+    list_filter = ("register", "year", "state", "confidentiality", "priority", "kind")
+    search_fields = ("reference", "subject", "sender_reference")
+    list_select_related = ("correspondent",)
+    date_hierarchy = "registered_at"
+    exclude = ("search_vector",)
+
+    def get_queryset(self, request):
+        return _admin_visible_mails(request)
+
+
+@admin.register(Imputation)
+class ImputationAdmin(ReadOnlyAdmin):
+    list_display = ("mail", "assignee", "assignee_unit", "instruction", "deadline", "state")
+    list_filter = ("state", "instruction")
+    list_select_related = ("mail", "assignee", "assignee_unit")
+    search_fields = ("mail__reference",)
+    verbose_name = _("imputation")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(mail__in=_admin_visible_mails(request))
