@@ -1,0 +1,273 @@
+"""The pages: success, bad input kept with French errors, wrong method, query counts, PDF."""
+
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from audiences.models import Audience, AudienceState, Unavailability
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def test_record_a_request(login, people, requester):
+    client = login(people.secretariat)
+    response = client.post(
+        reverse("audiences:create"),
+        {
+            "requester": requester.pk,
+            "purpose": "Présentation des lettres de créance",
+            "wished_from": timezone.localdate().isoformat(),
+            "participants_text": "S.E. Kwame Mensah ; Ambassadeur ; ghanéenne\nM. Kofi Annan ; Conseiller",
+            "participants_count": "",
+        },
+    )
+    audience = Audience.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("audiences:detail", args=[audience.pk])
+    assert [(p.name, p.title, p.nationality) for p in audience.participants.all()] == [
+        ("S.E. Kwame Mensah", "Ambassadeur", "ghanéenne"),
+        ("M. Kofi Annan", "Conseiller", ""),
+    ]
+    assert audience.participants_count == 2 and audience.created_by == people.secretariat
+
+
+def test_request_in_the_past_gets_a_french_error_and_keeps_input(login, people, requester):
+    client = login(people.attache)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    response = client.post(
+        reverse("audiences:create"),
+        {
+            "requester": requester.pk,
+            "purpose": "Objet que je ne veux pas retaper",
+            "wished_from": yesterday.isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["wished_from"] == ["La date souhaitée ne peut pas être passée."]
+    assert "Objet que je ne veux pas retaper" in response.content.decode()
+    today = timezone.localdate()
+    response = client.post(
+        reverse("audiences:create"),
+        {
+            "requester": requester.pk,
+            "purpose": "Objet que je ne veux pas retaper",
+            "wished_from": (today + datetime.timedelta(days=5)).isoformat(),
+            "wished_until": today.isoformat(),
+        },
+    )
+    assert response.context["form"].errors["wished_until"] == [
+        "La fin de la période souhaitée ne peut pas précéder son début."
+    ]
+    assert (today + datetime.timedelta(days=5)).isoformat() in response.content.decode()
+    assert Audience.objects.count() == 0
+
+
+def programme_data(day, start="10:00", end="10:30", place=None, **extra):
+    data = {"day": day.isoformat(), "start_time": start, "end_time": end, "place": place.pk if place else ""}
+    data.update(extra)
+    return data
+
+
+def test_programme_end_before_start_keeps_input(login, people, make_request, place, day):
+    audience = make_request()
+    response = login(people.attache).post(
+        reverse("audiences:programme", args=[audience.pk]),
+        programme_data(day, "11:00", "10:00", place, protocol_notes="Accueil au pied de l'escalier"),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["end_time"] == ["La fin doit être postérieure au début."]
+    assert "Accueil au pied de l&#x27;escalier" in response.content.decode()
+
+
+def test_programme_overlap_names_the_conflict_next_to_the_day(login, people, programmed, make_request, place, day):
+    programmed(hour=10)
+    audience = make_request(on_behalf_of="Union africaine")
+    response = login(people.chef_sp).post(
+        reverse("audiences:programme", args=[audience.pk]), programme_data(day, "10:15", "10:45", place)
+    )
+    assert response.status_code == 200
+    error = response.context["form"].errors["day"][0]
+    assert "Ambassade du Ghana" in error and "10:00–10:30" in error
+    assert Audience.objects.get(pk=audience.pk).state == AudienceState.RECEIVED
+
+
+def test_slot_outside_office_hours_is_kept_only_once_confirmed(login, people, make_request, place, day):
+    audience = make_request()
+    client = login(people.attache)
+    url = reverse("audiences:programme", args=[audience.pk])
+    response = client.post(url, programme_data(day, "18:30", "19:00", place))
+    assert response.status_code == 200
+    assert "heures de bureau" in response.content.decode()
+    assert 'type="checkbox" name="confirm_warnings"' in response.content.decode()
+    assert Audience.objects.get(pk=audience.pk).state == AudienceState.RECEIVED
+    response = client.post(url, programme_data(day, "18:30", "19:00", place, confirm_warnings="on"))
+    assert response.status_code == 302
+    assert Audience.objects.get(pk=audience.pk).state == AudienceState.PROGRAMMED
+
+
+def test_move_through_the_page(login, people, programmed, day):
+    audience = programmed(hour=10)
+    client = login(people.attache)
+    url = reverse("audiences:move", args=[audience.pk])
+    assert client.get(url).context["form"].initial["start_time"] == datetime.time(10, 0)
+    response = client.post(url, {"day": day.isoformat(), "start_time": "14:00", "end_time": "14:30", "reason": ""})
+    assert response.context["form"].errors["reason"]
+    response = client.post(
+        url, {"day": day.isoformat(), "start_time": "14:00", "end_time": "14:30", "reason": "Conseil avancé"}
+    )
+    assert response.status_code == 302
+    audience.refresh_from_db()
+    assert audience.starts_at == at(day, 14) and audience.sequence == 1
+
+
+def test_protocol_confirms_and_asks_change_from_the_pages(login, people, programmed):
+    audience = programmed()
+    client = login(people.protocole)
+    assert "Confirmer" in client.get(reverse("audiences:protocol")).content.decode()
+    client.post(reverse("audiences:ask_change", args=[audience.pk]), {"comment": "Interprète indisponible"})
+    assert audience.events.filter(kind="changement", comment="Interprète indisponible").exists()
+    client.post(reverse("audiences:confirm", args=[audience.pk]))
+    assert Audience.objects.get(pk=audience.pk).state == AudienceState.CONFIRMED
+    # Confirming twice is refused with a message, nothing changes.
+    response = client.post(reverse("audiences:confirm", args=[audience.pk]), follow=True)
+    assert "Action impossible" in response.content.decode()
+
+
+def test_cancel_from_the_page_requires_a_reason(login, people, programmed):
+    audience = programmed()
+    client = login(people.attache)
+    response = client.post(reverse("audiences:cancel", args=[audience.pk]), {"reason": ""}, follow=True)
+    assert "Ce champ est obligatoire." in response.content.decode()
+    assert Audience.objects.get(pk=audience.pk).state == AudienceState.PROGRAMMED
+    client.post(reverse("audiences:cancel", args=[audience.pk]), {"reason": "Empêchement"})
+    assert Audience.objects.get(pk=audience.pk).state == AudienceState.CANCELLED
+
+
+def test_block_through_the_page_and_its_errors(login, people, day):
+    client = login(people.chef_sp)
+    url = reverse("audiences:block_create")
+    response = client.post(
+        url,
+        {"title": "Voyage à Abuja", "kind": "voyage", "starts_at": f"{day}T12:00", "ends_at": f"{day}T09:00"},
+    )
+    assert response.context["form"].errors["ends_at"] == ["La fin doit être postérieure au début."]
+    response = client.post(
+        url, {"title": "Voyage à Abuja", "kind": "voyage", "starts_at": f"{day}T08:00", "ends_at": f"{day}T18:00"}
+    )
+    assert response.status_code == 302
+    block = Unavailability.objects.get()
+    assert "Voyage à Abuja" in client.get(reverse("audiences:day"), {"jour": day.isoformat()}).content.decode()
+    client.post(reverse("audiences:block_lift", args=[block.pk]))
+    assert Unavailability.objects.get().is_cancelled
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "needs_pk"),
+    [
+        ("audiences:confirm", "get", True),
+        ("audiences:cancel", "get", True),
+        ("audiences:study", "get", True),
+        ("audiences:detail", "post", True),
+        ("audiences:week", "post", False),
+        ("audiences:list", "post", False),
+        ("audiences:programme_pdf", "post", False),
+    ],
+)
+def test_wrong_method_answers_405(login, people, programmed, name, method, needs_pk):
+    audience = programmed()
+    args = [audience.pk] if needs_pk else []
+    response = getattr(login(people.attache), method)(reverse(name, args=args))
+    assert response.status_code == 405
+
+
+def test_missing_audience_answers_404(login, people):
+    assert login(people.attache).get(reverse("audiences:detail", args=[999999])).status_code == 404
+
+
+def queries_for(client, url, params=None) -> int:
+    client.get(url, params or {})  # warm-up: session and per-request caches
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params or {}).status_code == 200
+    return len(ctx)
+
+
+def page_queries(client, people, day) -> dict:
+    pages = {
+        "list": (people.attache, reverse("audiences:list"), None),
+        "week": (people.attache, reverse("audiences:week"), {"jour": day.isoformat()}),
+        "day": (people.ministre, reverse("audiences:day"), {"jour": day.isoformat()}),
+        "protocol": (people.protocole, reverse("audiences:protocol"), None),
+        "dashboard": (people.chef_sp, reverse("home"), None),
+    }
+    counts = {}
+    for name, (user, url, params) in pages.items():
+        client.force_login(user)
+        counts[name] = queries_for(client, url, params)
+    return counts
+
+
+def test_list_and_agenda_pages_run_a_constant_number_of_queries(client, people, programmed, day):
+    programmed(hour=8, minute=0)
+    few = page_queries(client, people, day)
+    for hour in (10, 12, 14, 16):
+        programmed(hour=hour, minute=0)
+    assert page_queries(client, people, day) == few
+
+
+def test_programme_du_jour_pdf_lists_the_audiences(login, people, programmed, day):
+    audience = programmed(hour=10, on_behalf_of="Union africaine")
+    audience.protocol_notes = "Accueil au perron"
+    audience.save(update_fields=["protocol_notes"])
+    response = login(people.ministre).get(reverse("audiences:programme_pdf"), {"jour": day.isoformat()})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Programme du jour" in text
+    assert "Union africaine" in text and "10:00" in text and "Bureau du ministre" in text
+    assert "S.E. Kwame Mensah" in text and "Accueil au perron" in text
+    assert abs(float(reader.pages[0].mediabox.width) - 595.3) < 1  # A4
+
+
+def test_programme_du_jour_omits_what_the_reader_may_not_see(login, people, programmed, day):
+    programmed(hour=10, on_behalf_of="Délégation discrète", is_confidential=True)
+    programmed(hour=14, on_behalf_of="Union africaine")
+    response = login(people.protocole).get(reverse("audiences:programme_pdf"), {"jour": day.isoformat()})
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Union africaine" in text and "Délégation discrète" not in text
+
+
+def test_dashboard_panels_by_role(login, people, programmed, make_request):
+    programmed()
+    make_request(on_behalf_of="Demande en attente")
+    page = login(people.attache).get(reverse("home")).content.decode()
+    assert "Prochaines audiences" in page and "En attente de confirmation du protocole" in page
+    assert "Demandes d'audience à étudier" in page and "Demande en attente" in page
+    page = login(people.protocole).get(reverse("home")).content.decode()
+    assert "En attente de confirmation du protocole" in page and "Demande en attente" not in page
+    page = login(people.outsider).get(reverse("home")).content.decode()
+    assert "Prochaines audiences" not in page
+
+
+def test_report_upload_and_download(login, people, programmed):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    audience = programmed()
+    Audience.objects.filter(pk=audience.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=3), ends_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    client = login(people.attache)
+    client.post(
+        reverse("audiences:report", args=[audience.pk]), {"file": SimpleUploadedFile("cr.txt", b"Compte rendu")}
+    )
+    attachment = audience.attachments.get(kind="compte_rendu")
+    response = login(people.directeur).get(reverse("audiences:attachment", args=[audience.pk, attachment.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"Compte rendu"
+    services_state = Audience.objects.get(pk=audience.pk).state
+    assert services_state == AudienceState.HELD
