@@ -1,0 +1,65 @@
+"""The audience journey in Chromium: the attaché programmes a request, the protocol confirms
+it, the minister sees it in the week view, and the programme du jour PDF lists it."""
+
+import io
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from audiences import services
+from audiences.models import Audience, AudienceState, Place
+from correspondence.models import Correspondent
+from tests.audiences.conftest import future_workday
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_attache_programmes_protocol_confirms_minister_sees_it_and_the_pdf_lists_it(signed_in, people):
+    Place.objects.create(name="Salon d'honneur")
+    requester = Correspondent.objects.create(name="Commission de la CEDEAO", kind=Correspondent.Kind.INTERNATIONAL)
+    audience = services.audience_request_create(
+        by=people.secretariat,
+        requester=requester,
+        purpose="Préparation du sommet des chefs d'État",
+        wished_from=timezone.localdate(),
+        participants=[{"name": "Dr Omar Touray", "title": "Président de la Commission", "nationality": "gambienne"}],
+    )
+    day = future_workday()
+
+    # The attaché programmes the request.
+    page = signed_in(people.attache)
+    page.goto(f"{page.base_url}/audiences/{audience.pk}/")
+    page.get_by_role("link", name="Programmer").click()
+    page.get_by_label("Jour").fill(day.isoformat())
+    page.get_by_label("Début").fill("10:00")
+    page.get_by_label("Fin").fill("10:45")
+    page.get_by_label("Lieu").select_option(label="Salon d'honneur")
+    page.get_by_label("Interprète").check()
+    page.get_by_label("Notes de protocole (préséance…)").fill("Accueil au perron par le chef du protocole")
+    page.get_by_role("button", name="Programmer").click()
+    page.wait_for_url(f"**/audiences/{audience.pk}/")
+    assert page.get_by_text("Programmée", exact=True).first.is_visible()
+    assert page.js_errors == []
+
+    # The protocol confirms it from its queue.
+    page = signed_in(people.protocole)
+    page.goto(f"{page.base_url}/audiences/protocole/")
+    row = page.get_by_role("row", name="Commission de la CEDEAO")
+    row.get_by_role("button", name="Confirmer").click()
+    page.wait_for_load_state()
+    assert Audience.objects.get(pk=audience.pk).state == AudienceState.CONFIRMED
+
+    # The minister sees it in the week view.
+    page = signed_in(people.ministre)
+    page.goto(f"{page.base_url}/audiences/agenda/semaine/?jour={day.isoformat()}")
+    entry = page.locator(".aud-entry", has_text="Commission de la CEDEAO")
+    assert entry.is_visible()
+    assert "10:00–10:45" in entry.inner_text() and "Confirmée par le protocole" in entry.inner_text()
+
+    # The programme du jour PDF lists it.
+    response = page.request.get(f"{page.base_url}/audiences/agenda/programme-du-jour.pdf?jour={day.isoformat()}")
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+    assert "Commission de la CEDEAO" in text and "10:00" in text and "Salon d'honneur" in text
+    assert "Dr Omar Touray" in text and "Accueil au perron" in text
