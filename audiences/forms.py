@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cabinet.roles import Role
 from cabinet.selectors import holders_of
-from correspondence.models import Correspondent
+from correspondence.models import Correspondent, Mail
 
 from .models import Audience, AudienceState, Place, Unavailability
 
@@ -46,6 +46,7 @@ class AudienceRequestForm(forms.ModelForm):
         model = Audience
         fields = [
             "requester",
+            "letter",
             "on_behalf_of",
             "purpose",
             "wished_from",
@@ -61,10 +62,18 @@ class AudienceRequestForm(forms.ModelForm):
             "purpose": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requester"].queryset = Correspondent.objects.filter(is_active=True, merged_into__isnull=True)
         self.fields["requester"].widget.attrs["data-searchable"] = "1"
+        # Only incoming letters the person may see in the register.
+        from correspondence.models import Register
+        from correspondence.selectors import visible_mails
+
+        letters = visible_mails(user).filter(register=Register.ARRIVEE) if user else Mail.objects.none()
+        self.fields["letter"].queryset = letters.select_related("correspondent").order_by("-registered_at")
+        self.fields["letter"].widget.attrs["data-searchable"] = "1"
+        self.fields["letter"].label_from_instance = lambda m: f"{m.reference} — {m.correspondent} — {m.subject[:80]}"
         self.fields["participants_count"].required = False
 
     def clean_wished_from(self):

@@ -84,6 +84,15 @@ class Audience(models.Model):
     languages = models.CharField(_("langues"), max_length=200, blank=True)
     interpreter_needed = models.BooleanField(_("interprète nécessaire"), default=False)
     received_on = models.DateField(_("reçue le"), default=timezone.localdate)
+    letter = models.ForeignKey(
+        "correspondence.Mail",
+        verbose_name=_("courrier d'origine"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audience_requests",
+        help_text=_("La lettre ou note verbale enregistrée à l'arrivée qui porte la demande."),
+    )
     is_confidential = models.BooleanField(
         _("confidentielle"),
         default=False,

@@ -201,10 +201,16 @@ def audience_request_create(
     languages: str = "",
     interpreter_needed: bool = False,
     is_confidential: bool = False,
+    letter=None,
     files: Iterable = (),
     **extra,
 ) -> Audience:
     _require(by, RECORD)
+    if letter is not None:
+        from correspondence.selectors import visible_mails
+
+        if not visible_mails(by).filter(pk=letter.pk).exists():
+            raise ValidationError({"letter": _("Courrier introuvable.")})
     if wished_from and wished_from < timezone.localdate():
         raise ValidationError({"wished_from": _("La date souhaitée ne peut pas être passée.")})
     participants = participants or []
@@ -219,6 +225,7 @@ def audience_request_create(
         interpreter_needed=interpreter_needed,
         needs_interpreter=interpreter_needed,
         is_confidential=is_confidential,
+        letter=letter,
         created_by=by,
         **extra,
     )

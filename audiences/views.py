@@ -118,20 +118,32 @@ def audience_detail(request, pk: int):
             "report_form": ReportForm(),
             "grant_form": GrantForm() if can_programme else None,
             "is_past": audience.starts_at is not None and audience.starts_at <= timezone.now(),
+            "letter": _visible_letter(user, audience),
         },
     )
+
+
+def _visible_letter(user, audience):
+    """The letter that carried the request, if this person may see it in the register (an
+    audience may be visible while its letter is not: then it is not even named)."""
+    if not audience.letter_id:
+        return None
+    from correspondence.selectors import visible_mails
+
+    return visible_mails(user).filter(pk=audience.letter_id).first()
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(RECORD, raise_exception=True)
 def audience_create(request):
-    form = AudienceRequestForm(request.POST or None, request.FILES or None)
+    form = AudienceRequestForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             audience = services.audience_request_create(
                 by=request.user,
                 requester=data["requester"],
+                letter=data["letter"],
                 on_behalf_of=data["on_behalf_of"],
                 purpose=data["purpose"],
                 wished_from=data["wished_from"],
