@@ -134,7 +134,9 @@ def _files_lost_notice(request: HttpRequest, form) -> None:
 @require_http_methods(["GET", "POST"])
 def register_incoming(request: HttpRequest) -> HttpResponse:
     _require(selectors.can_register(request.user))
-    form = IncomingMailForm(request.POST or None, request.FILES or None)
+    form = IncomingMailForm(
+        request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -198,7 +200,12 @@ def register_outgoing(request: HttpRequest) -> HttpResponse:
     if posted:
         ids += list(incoming_qs.filter(pk__in=posted).values_list("pk", flat=True))
     reply_qs = Mail.objects.filter(pk__in=ids).select_related("correspondent").order_by("-registered_at")
-    form = OutgoingMailForm(request.POST or None, request.FILES or None, initial=initial, reply_candidates=reply_qs)
+    form = OutgoingMailForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial=initial,
+        reply_candidates=reply_qs,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -264,7 +271,7 @@ def mail_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def mail_route(request: HttpRequest, pk: int) -> HttpResponse:
     mail = _get_mail_for_user(request, pk)
     _require(selectors.can_route(request.user) and not mail.is_cancelled)
-    form = ImputationForm(request.POST or None)
+    form = ImputationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -294,7 +301,7 @@ def mail_update(request: HttpRequest, pk: int) -> HttpResponse:
     mail = _get_mail_for_user(request, pk)
     _require(selectors.can_register(request.user) and not mail.is_cancelled)
     initial = {name: getattr(mail, name) for name in services.UPDATABLE_FIELDS}
-    form = MailUpdateForm(request.POST or None, initial=initial, mail=mail)
+    form = MailUpdateForm(request.POST if request.method == "POST" else None, initial=initial, mail=mail)
     if request.method == "POST" and form.is_valid():
         try:
             services.mail_update(mail=mail, actor=request.user, **form.cleaned_data)
@@ -323,7 +330,7 @@ def mail_update(request: HttpRequest, pk: int) -> HttpResponse:
 def mail_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     mail = _get_mail_for_user(request, pk)
     _require((selectors.can_register(request.user) or selectors.can_route(request.user)) and not mail.is_cancelled)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.mail_cancel(mail=mail, actor=request.user, reason=form.cleaned_data["reason"])
@@ -362,7 +369,7 @@ def mail_file(request: HttpRequest, pk: int) -> HttpResponse:
 def mail_grant(request: HttpRequest, pk: int) -> HttpResponse:
     mail = _get_mail_for_user(request, pk)
     _require(selectors.can_grant(request.user) and mail.is_restricted and not mail.is_cancelled)
-    form = GrantForm(request.POST or None)
+    form = GrantForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.mail_grant_access(mail=mail, actor=request.user, user=form.cleaned_data["user"])
         messages.success(request, _("Accès accordé."))
@@ -433,7 +440,11 @@ def imputation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def imputation_annotate(request: HttpRequest, pk: int) -> HttpResponse:
     imputation = _get_imputation_for_assignee(request, pk)
     _require(imputation.is_open and not imputation.mail.is_cancelled)
-    form = AnnotationForm(request.POST or None, request.FILES or None, initial={"opinion": imputation.opinion})
+    form = AnnotationForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial={"opinion": imputation.opinion},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         opinion = data["opinion"].strip()
@@ -481,7 +492,9 @@ def imputation_complete(request: HttpRequest, pk: int) -> HttpResponse:
 def imputation_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     imputation = _get_imputation_for_user(request, pk)
     _require(selectors.can_route(request.user) and imputation.is_open and not imputation.mail.is_cancelled)
-    form = ReassignForm(request.POST or None, initial={"instruction": imputation.instruction})
+    form = ReassignForm(
+        request.POST if request.method == "POST" else None, initial={"instruction": imputation.instruction}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -702,7 +715,7 @@ def correspondent_quick_create(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def correspondent_create(request: HttpRequest) -> HttpResponse:
     _require(selectors.can_manage_correspondents(request.user))
-    form = CorrespondentForm(request.POST or None)
+    form = CorrespondentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.correspondent_create(**form.cleaned_data)
         messages.success(request, _("Correspondant créé."))
@@ -716,7 +729,7 @@ def correspondent_create(request: HttpRequest) -> HttpResponse:
 def correspondent_update(request: HttpRequest, pk: int) -> HttpResponse:
     correspondent = get_object_or_404(Correspondent, pk=pk)
     _require(selectors.can_manage_correspondents(request.user))
-    form = CorrespondentForm(request.POST or None, instance=correspondent)
+    form = CorrespondentForm(request.POST if request.method == "POST" else None, instance=correspondent)
     if request.method == "POST" and form.is_valid():
         services.correspondent_update(correspondent=correspondent, **form.cleaned_data)
         messages.success(request, _("Correspondant modifié."))
@@ -732,7 +745,7 @@ def correspondent_update(request: HttpRequest, pk: int) -> HttpResponse:
 def correspondent_merge(request: HttpRequest, pk: int) -> HttpResponse:
     duplicate = get_object_or_404(Correspondent, pk=pk, merged_into__isnull=True)
     _require(selectors.can_manage_correspondents(request.user))
-    form = MergeForm(request.POST or None)
+    form = MergeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             into = services.correspondent_merge(duplicate=duplicate, into=form.cleaned_data["into"], actor=request.user)
