@@ -329,6 +329,18 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+# Daily digest of late and due-soon imputations, on working days, at this hour (Lomé).
+CABINET_MAIL_DIGEST_HOUR = env_int("MAIL_DIGEST_HOUR", 7)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "correspondence-daily-digest": {
+            "task": "correspondence.tasks_digest.send_daily_digests",
+            "schedule": crontab(hour=CABINET_MAIL_DIGEST_HOUR, minute=0),
+        },
+    }
+)
+# Task modules other than <app>/tasks.py, imported by the worker so it knows their tasks.
+CELERY_IMPORTS = ["correspondence.tasks_digest"]
 
 # Audiences.
 from celery.schedules import crontab as audiences_crontab  # noqa: E402 - kept inside this app's block

@@ -26,3 +26,11 @@ def nav_items(user) -> list[NavItem]:
         )
         items.append(NavItem(label=_("Courrier"), url=reverse("correspondence:mail_list"), section="/courrier/"))
     return items
+
+
+# --- Dashboard (outputs of the register; the panel itself is in dashboard.py) -----------------
+def dashboard_panels(request) -> list:
+    from .dashboard import correspondence_panel
+
+    panel = correspondence_panel(request)
+    return [panel] if panel else []

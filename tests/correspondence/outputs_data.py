@@ -8,6 +8,15 @@ from correspondence import services
 from correspondence.models import ArrivalChannel, Correspondent, Instruction, Mail, MailKind
 
 
+def kind(code: str) -> MailKind:
+    # get_or_create: transactional tests flush the rows the data migration seeded.
+    return MailKind.objects.get_or_create(code=code, defaults={"label": code.replace("-", " ").capitalize()})[0]
+
+
+def channel(code: str) -> ArrivalChannel:
+    return ArrivalChannel.objects.get_or_create(code=code, defaults={"label": code.capitalize()})[0]
+
+
 def correspondent(name="Ambassade de France au Togo", **fields) -> Correspondent:
     found = Correspondent.objects.filter(name=name).first()
     return found or services.correspondent_create(name=name, kind=Correspondent.Kind.EMBASSY, **fields)
@@ -21,8 +30,8 @@ def incoming(
         "registered_by": people.secretariat,
         "correspondent": correspondent(),
         "subject": subject,
-        "kind": MailKind.objects.get(code="note-verbale"),
-        "channel": ArrivalChannel.objects.get(code="porteur"),
+        "kind": kind("note-verbale"),
+        "channel": channel("porteur"),
         "arrival_date": today,
         "letter_date": today - datetime.timedelta(days=2),
         "sender_reference": "NV/2026/0412/AMB",
@@ -39,7 +48,7 @@ def outgoing(people, *, subject="Réponse à la note verbale", replies_to=(), **
         "registered_by": people.secretariat,
         "recipients": [correspondent()],
         "subject": subject,
-        "kind": MailKind.objects.get(code="lettre"),
+        "kind": kind("lettre"),
         "signatory": people.ministre,
         "replies_to": replies_to,
     }
