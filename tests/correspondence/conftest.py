@@ -38,17 +38,20 @@ EXE_BYTES = (
 
 @pytest.fixture
 def note_verbale(db):
-    return MailKind.objects.get(code="note-verbale")
+    # get_or_create: a transactional test elsewhere may have flushed the seeded lists.
+    return MailKind.objects.get_or_create(code="note-verbale", defaults={"label": "Note verbale"})[0]
 
 
 @pytest.fixture
 def lettre(db):
-    return MailKind.objects.get(code="lettre")
+    return MailKind.objects.get_or_create(code="lettre", defaults={"label": "Lettre"})[0]
 
 
 @pytest.fixture
 def valise(db):
-    return ArrivalChannel.objects.get(code="valise-diplomatique")
+    return ArrivalChannel.objects.get_or_create(code="valise-diplomatique", defaults={"label": "Valise diplomatique"})[
+        0
+    ]
 
 
 @pytest.fixture
