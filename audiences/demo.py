@@ -38,6 +38,17 @@ PURPOSES = [
 ]
 
 
+DELEGATES = [
+    ("M. Jean-Marc Duval", "française"),
+    ("S.E. Mme Ngozi Okafor", "nigériane"),
+    ("M. Kwabena Asante", "ghanéenne"),
+    ("Mme Aïssatou Diallo", "sénégalaise"),
+    ("M. Li Wei", "chinoise"),
+    ("Dr Omar Touray", "gambienne"),
+    ("Mme Abla Kpodar", "togolaise"),
+]
+
+
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
@@ -74,8 +85,16 @@ def seed(*, people: dict, stdout=None) -> None:
             wished_from=today,
             wished_until=today + datetime.timedelta(days=30),
             participants=[
-                {"name": f"M. Délégué {i}-1", "title": "Chef de délégation", "nationality": "—"},
-                {"name": f"Mme Déléguée {i}-2", "title": "Conseillère", "nationality": "—"},
+                {
+                    "name": DELEGATES[i % len(DELEGATES)][0],
+                    "title": "Chef de délégation",
+                    "nationality": DELEGATES[i % len(DELEGATES)][1],
+                },
+                {
+                    "name": DELEGATES[(i + 3) % len(DELEGATES)][0],
+                    "title": "Conseiller(ère)",
+                    "nationality": DELEGATES[(i + 3) % len(DELEGATES)][1],
+                },
             ],
             languages="français, anglais" if i % 3 == 0 else "français",
             interpreter_needed=i % 3 == 0,

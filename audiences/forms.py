@@ -106,6 +106,16 @@ class AudienceRequestForm(forms.ModelForm):
         pass
 
 
+PROTOCOL_NEEDS = (
+    "needs_interpreter",
+    "needs_press",
+    "needs_gifts",
+    "needs_security",
+    "needs_vehicles",
+    "protocol_notes",
+)
+
+
 class SlotMixin(forms.Form):
     day = forms.DateField(label=_("Jour"), widget=DATE_INPUT)
     start_time = forms.TimeField(label=_("Début"), widget=TIME_INPUT)
@@ -125,6 +135,17 @@ class SlotMixin(forms.Form):
             elif data["starts_at"] < timezone.now():
                 self.add_error("day", _("Ce créneau est déjà passé."))
         return data
+
+    SLOT_FIELDS = ("day", "start_time", "end_time", "confirm_warnings", "place")
+
+    def slot_fields(self) -> list:
+        return [self[name] for name in self.SLOT_FIELDS if name in self.fields]
+
+    def other_fields(self) -> list:
+        return [self[name] for name in self.fields if name not in self.SLOT_FIELDS and name not in PROTOCOL_NEEDS]
+
+    def protocol_fields(self) -> list:
+        return [self[name] for name in PROTOCOL_NEEDS if name in self.fields]
 
     def ask_confirmation(self, warnings: list[str]) -> None:
         """Show the warnings, and the box that confirms them, keeping everything typed."""

@@ -92,12 +92,15 @@ def conflict_message(slot: AgendaSlot) -> str:
     }
 
 
-def _check_time(starts_at, ends_at, *, confirm_warnings: bool) -> None:
+def _check_time(starts_at, ends_at, *, confirm_warnings: bool) -> str:
+    """Refuse a reversed slot; ask confirmation of an unusual one. Returns the warnings the
+    user confirmed, for the history."""
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("La fin doit être postérieure au début.")})
     warnings = schedule_warnings(starts_at, ends_at)
     if warnings and not confirm_warnings:
         raise NeedsConfirmation(warnings)
+    return " ".join(_("Confirmé malgré l'avertissement : %(w)s") % {"w": w} for w in warnings)
 
 
 def _hold_slot(*, starts_at, ends_at, audience: Audience | None = None, unavailability: Unavailability | None = None):
@@ -308,7 +311,7 @@ def audience_programme(
     _require(by, PROGRAMME)
     audience = _lock(audience)
     _require_state(audience, State.RECEIVED, State.STUDY, State.ACCEPTED, State.POSTPONED)
-    _check_time(starts_at, ends_at, confirm_warnings=confirm_warnings)
+    confirmed = _check_time(starts_at, ends_at, confirm_warnings=confirm_warnings)
     if starts_at < timezone.now():
         raise ValidationError({"starts_at": _("On ne programme pas une audience dans le passé.")})
     audience.starts_at, audience.ends_at, audience.place = starts_at, ends_at, place
@@ -325,7 +328,7 @@ def audience_programme(
     audience.save()
     audience.attendees.set(attendees)
     _hold_slot(starts_at=starts_at, ends_at=ends_at, audience=audience)
-    _event(audience, AudienceEvent.Kind.PROGRAMMED, by, new_starts_at=starts_at, new_ends_at=ends_at)
+    _event(audience, AudienceEvent.Kind.PROGRAMMED, by, confirmed, new_starts_at=starts_at, new_ends_at=ends_at)
     _notify(
         _protocol_people(audience),
         audience,
@@ -353,7 +356,7 @@ def audience_move(
         raise ValidationError({"reason": _("Indiquez le motif du déplacement.")})
     audience = _lock(audience)
     _require_state(audience, *SCHEDULED_STATES)
-    _check_time(starts_at, ends_at, confirm_warnings=confirm_warnings)
+    confirmed = _check_time(starts_at, ends_at, confirm_warnings=confirm_warnings)
     if starts_at < timezone.now():
         raise ValidationError({"starts_at": _("On ne déplace pas une audience dans le passé.")})
     old_start, old_end = audience.starts_at, audience.ends_at
@@ -370,7 +373,7 @@ def audience_move(
         audience,
         AudienceEvent.Kind.MOVED,
         by,
-        reason.strip(),
+        f"{reason.strip()} {confirmed}".strip(),
         old_starts_at=old_start,
         old_ends_at=old_end,
         new_starts_at=starts_at,

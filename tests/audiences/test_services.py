@@ -115,6 +115,8 @@ def test_weekend_or_holiday_needs_confirmation(people, make_request, place, day)
         confirm_warnings=True,
     )
     assert audience.state == AudienceState.PROGRAMMED
+    # The history keeps what the user confirmed.
+    assert "jour ouvrable" in audience.events.get(kind=AudienceEvent.Kind.PROGRAMMED).comment
 
 
 def test_outside_office_hours_needs_confirmation(people, make_request, place, day):
