@@ -372,3 +372,19 @@ CELERY_BEAT_SCHEDULE.update(
 )
 
 # Delegations.
+from celery.schedules import crontab as delegations_crontab  # noqa: E402 - kept inside this app's block
+
+# Nightly: expire/lapse arrêtés, withdraw stale sign permissions, warn 15 days ahead.
+# Each morning: remind late directives.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "delegations-nightly": {
+            "task": "delegations.tasks.delegations_nightly_task",
+            "schedule": delegations_crontab(hour=0, minute=15),
+        },
+        "delegations-remind-late-directives": {
+            "task": "delegations.tasks.directives_remind_late_task",
+            "schedule": delegations_crontab(hour=7, minute=30),
+        },
+    }
+)

@@ -1,0 +1,222 @@
+"""Reads of the delegations app, filtered by who asks, in SQL. An object the person may not
+see is answered exactly like one that does not exist (``Http404``)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cabinet.roles import Role
+from cabinet.selectors import has_role
+
+from .models import (
+    Delegation,
+    Directive,
+    DirectiveUserObjectPermission,
+    SignatureItem,
+    SignatureItemUserObjectPermission,
+    Transmission,
+    VisaStep,
+)
+
+# Who runs the cabinet sees the whole signature book and every directive.
+OVERSEERS = (Role.MINISTRE, Role.DIRECTEUR_CABINET)
+
+
+def _item_perm(user, codename: str | None = None):
+    rows = SignatureItemUserObjectPermission.objects.filter(content_object=OuterRef("pk"), user=user)
+    if codename:
+        rows = rows.filter(permission__codename=codename)
+    return Exists(rows)
+
+
+def visible_items(user) -> QuerySet[SignatureItem]:
+    items = SignatureItem.objects.select_related("category", "drafter", "signer", "delegation")
+    if has_role(user, *OVERSEERS):
+        return items
+    return items.filter(_item_perm(user))
+
+
+def access_item(user, pk: int) -> SignatureItem:
+    item = visible_items(user).filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def may_sign(user, item: SignatureItem) -> bool:
+    """The row-level permission (the rules are checked again when signing)."""
+    return SignatureItemUserObjectPermission.objects.filter(
+        content_object=item, user=user, permission__codename="sign_signatureitem"
+    ).exists()
+
+
+def items_to_sign(user) -> QuerySet[SignatureItem]:
+    """The book of a signatory: items at the signature stage he holds the permission for."""
+    return (
+        SignatureItem.objects.filter(state=SignatureItem.State.A_SIGNER)
+        .filter(_item_perm(user, "sign_signatureitem"))
+        .select_related("category", "drafter")
+        .order_by("submitted_at", "id")
+    )
+
+
+def items_in_visa_signable(user) -> QuerySet[SignatureItem]:
+    """Items still in visa that this person could take back and sign (the minister)."""
+    return (
+        SignatureItem.objects.filter(state=SignatureItem.State.EN_VISA)
+        .filter(_item_perm(user, "sign_signatureitem"))
+        .select_related("category", "drafter")
+        .order_by("submitted_at", "id")
+    )
+
+
+def _current_step_of(user):
+    earlier = VisaStep.objects.filter(
+        item=OuterRef("item"), round=OuterRef("round"), state=VisaStep.State.EN_ATTENTE, order__lt=OuterRef("order")
+    )
+    return Exists(
+        VisaStep.objects.filter(
+            item=OuterRef("pk"), round=OuterRef("visa_round"), state=VisaStep.State.EN_ATTENTE, user=user
+        ).filter(~Exists(earlier))
+    )
+
+
+def items_to_visa(user) -> QuerySet[SignatureItem]:
+    return (
+        SignatureItem.objects.filter(state=SignatureItem.State.EN_VISA)
+        .filter(_current_step_of(user))
+        .select_related("category", "drafter")
+        .order_by("submitted_at", "id")
+    )
+
+
+def is_current_visa_holder(user, item: SignatureItem) -> bool:
+    return items_to_visa(user).filter(pk=item.pk).exists()
+
+
+def items_drafted(user) -> QuerySet[SignatureItem]:
+    return SignatureItem.objects.filter(drafter=user).select_related("category", "signer").order_by("-submitted_at")
+
+
+def items_signed(user, *, limit: int = 20) -> QuerySet[SignatureItem]:
+    return visible_items(user).filter(state=SignatureItem.State.SIGNE).order_by("-signed_at")[:limit]
+
+
+def item_by_code(code: str) -> SignatureItem | None:
+    code = code.strip().upper()
+    if not code:
+        return None
+    return (
+        SignatureItem.objects.filter(state=SignatureItem.State.SIGNE, verification_code=code)
+        .select_related("category", "signer", "on_behalf_of", "delegation")
+        .first()
+    )
+
+
+# --- Arrêtés -------------------------------------------------------------------------------
+
+
+def visible_delegations(user) -> QuerySet[Delegation]:
+    qs = Delegation.objects.select_related("delegator", "delegate").prefetch_related("categories")
+    if user.has_perm("delegations.view_register"):
+        return qs
+    return qs.filter(Q(delegate=user) | Q(delegator=user))
+
+
+def access_delegation(user, pk: int) -> Delegation:
+    delegation = visible_delegations(user).filter(pk=pk).first()
+    if delegation is None:
+        raise Http404
+    return delegation
+
+
+def delegations_in_force(day: datetime.date) -> QuerySet[Delegation]:
+    """Arrêtés in force on ``day`` (published, within dates, not ended before that day)."""
+    return (
+        Delegation.objects.filter(published_on__lte=day, valid_from__lte=day)
+        .exclude(state=Delegation.State.PROJET)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        .select_related("delegator", "delegate")
+        .prefetch_related("categories")
+        .order_by("number")
+    )
+
+
+def delegations_ending_soon(user, *, days: int = 15) -> QuerySet[Delegation]:
+    today = timezone.localdate()
+    return (
+        visible_delegations(user)
+        .filter(
+            state=Delegation.State.EN_VIGUEUR,
+            valid_until__gte=today,
+            valid_until__lte=today + datetime.timedelta(days=days),
+        )
+        .order_by("valid_until")
+    )
+
+
+# --- Directives ----------------------------------------------------------------------------
+
+
+def visible_directives(user) -> QuerySet[Directive]:
+    qs = Directive.objects.select_related("created_by")
+    if has_role(user, *OVERSEERS):
+        return qs
+    return qs.filter(Exists(DirectiveUserObjectPermission.objects.filter(content_object=OuterRef("pk"), user=user)))
+
+
+def access_directive(user, pk: int) -> Directive:
+    directive = visible_directives(user).filter(pk=pk).first()
+    if directive is None:
+        raise Http404
+    return directive
+
+
+def directive_list(user) -> QuerySet[Directive]:
+    return (
+        visible_directives(user)
+        .prefetch_related(
+            "advisers", Prefetch("transmissions", queryset=Transmission.objects.select_related("recipient"))
+        )
+        .annotate(
+            n_transmissions=Count("transmissions", distinct=True),
+            n_executed=Count(
+                "transmissions", filter=Q(transmissions__state=Transmission.State.EXECUTEE), distinct=True
+            ),
+        )
+        .order_by("-issued_on", "-id")
+    )
+
+
+def transmissions_received(user) -> QuerySet[Transmission]:
+    return (
+        Transmission.objects.filter(recipient=user)
+        .select_related("directive", "transmitted_by")
+        .order_by("directive__deadline", "id")
+    )
+
+
+def execution_board() -> QuerySet[Transmission]:
+    """Every transmission, with its directive, recipient and state (directeur, minister)."""
+    return (
+        Transmission.objects.select_related("directive", "recipient", "transmitted_by")
+        .annotate(n_reports=Count("reports"))
+        .order_by("directive__deadline", "directive_id", "id")
+    )
+
+
+def access_transmission(user, pk: int) -> Transmission:
+    transmission = (
+        Transmission.objects.filter(pk=pk, directive__in=visible_directives(user))
+        .select_related("directive", "recipient")
+        .first()
+    )
+    if transmission is None:
+        raise Http404
+    return transmission

@@ -1,0 +1,28 @@
+"""Background work: the nightly sweep of arrêtés and sign permissions, and the daily
+reminders of late directives (beat entries in the "# Delegations." block of settings)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .directive_services import directives_remind_late
+from .services import delegations_nightly, sign_permissions_sync
+
+
+@shared_task(ignore_result=True)
+def delegations_nightly_task() -> dict:
+    """Expire and lapse arrêtés, withdraw stale sign permissions, warn 15 days ahead."""
+    return delegations_nightly()
+
+
+@shared_task(ignore_result=True)
+def sign_permissions_sync_task(item_ids: list[int] | None = None) -> tuple[int, int]:
+    from .models import SignatureItem
+
+    items = SignatureItem.objects.filter(pk__in=item_ids) if item_ids else None
+    return sign_permissions_sync(items=items)
+
+
+@shared_task(ignore_result=True)
+def directives_remind_late_task() -> int:
+    return directives_remind_late()

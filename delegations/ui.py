@@ -1,0 +1,39 @@
+"""What the delegations app adds to the shared pages: its navigation entries and the
+dashboard panels (items to sign or to visa, arrêtés ending soon, directives to acknowledge
+or late), each already filtered for the person."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cabinet.registry import NavItem, Panel
+
+from . import selectors
+from .models import Transmission
+
+
+def nav_items(user) -> list[NavItem]:
+    to_sign = selectors.items_to_sign(user).count() + selectors.items_to_visa(user).count()
+    items = [NavItem(_("Parapheur"), reverse("delegations:book"), section="/delegations/", badge=to_sign or None)]
+    return items
+
+
+def dashboard_panels(request) -> list[Panel]:
+    user = request.user
+    today = timezone.localdate()
+    to_sign = list(selectors.items_to_sign(user)[:10])
+    to_visa = list(selectors.items_to_visa(user)[:10])
+    panels = []
+    if to_sign or to_visa:
+        panels.append(Panel("delegations/panels/book.html", {"to_sign": to_sign, "to_visa": to_visa}, order=10))
+    ending = list(selectors.delegations_ending_soon(user))
+    if ending:
+        panels.append(Panel("delegations/panels/ending.html", {"delegations": ending}, order=20))
+    received = list(selectors.transmissions_received(user).exclude(state=Transmission.State.EXECUTEE)[:10])
+    to_ack = [t for t in received if t.state == Transmission.State.TRANSMISE]
+    late = [t for t in received if t.directive.deadline < today]
+    if to_ack or late:
+        panels.append(Panel("delegations/panels/directives.html", {"to_ack": to_ack, "late": late}, order=30))
+    return panels

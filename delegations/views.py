@@ -1,0 +1,469 @@
+"""Pages of the signature book, the arrêtés of delegation, the register and the directives.
+
+Each view: decorators, an access helper (404 for what the person may not see, 403 for what
+they may see but not do), a form, one service call, a redirect.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import directive_services, selectors, services
+from .files import private_file_response
+from .forms import (
+    DelegationForm,
+    DirectiveForm,
+    PublishForm,
+    RegisterQueryForm,
+    ReportForm,
+    RevokeForm,
+    SignatureItemForm,
+    SignForm,
+    TransmitForm,
+    VerifyForm,
+    VisaForm,
+    delegation_initial,
+)
+from .models import ActCategory, Delegation, ExecutionReport, SignatureItem, Transmission
+from .printing import pdf_response, render_pdf
+from .rules import SigningRefused, signers_on, signing_authority
+
+# --- The signature book --------------------------------------------------------------------
+
+
+@require_GET
+def book(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "delegations/book.html",
+        {
+            "to_sign": selectors.items_to_sign(user),
+            "to_visa": selectors.items_to_visa(user),
+            "take_back": selectors.items_in_visa_signable(user),
+            "drafted": selectors.items_drafted(user).exclude(state=SignatureItem.State.SIGNE)[:50],
+            "signed": selectors.items_signed(user),
+            "can_draft": user.has_perm("delegations.add_signatureitem"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("delegations.add_signatureitem", raise_exception=True)
+def item_create(request: HttpRequest) -> HttpResponse:
+    form = SignatureItemForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.signature_item_submit(
+                drafter=request.user,
+                category=data["category"],
+                title=data["title"],
+                body=data["body"],
+                visa_users=form.visa_users(),
+                document=data.get("document"),
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Pièce soumise au parapheur."))
+            return redirect("delegations:item_detail", pk=item.pk)
+    return render(request, "delegations/item_form.html", {"form": form, "item": None})
+
+
+def _item_context(request: HttpRequest, item: SignatureItem, **extra) -> dict:
+    user = request.user
+    steps = list(item.visa_steps.select_related("user").order_by("round", "order"))
+    is_visa_holder = item.state == SignatureItem.State.EN_VISA and selectors.is_current_visa_holder(user, item)
+    return {
+        "item": item,
+        "steps": steps,
+        "events": item.events.select_related("actor"),
+        "can_visa": is_visa_holder,
+        "visa_form": extra.pop("visa_form", None) or (VisaForm() if is_visa_holder else None),
+        "can_sign": item.is_pending and selectors.may_sign(user, item),
+        "can_correct": item.state == SignatureItem.State.RENVOYE and item.drafter_id == user.pk,
+        **extra,
+    }
+
+
+@require_GET
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.access_item(request.user, pk)
+    return render(request, "delegations/item_detail.html", _item_context(request, item))
+
+
+@require_POST
+def item_visa(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.access_item(request.user, pk)
+    if not selectors.is_current_visa_holder(request.user, item):
+        raise PermissionDenied
+    form = VisaForm(request.POST)
+    if form.is_valid():
+        try:
+            services.visa_decide(
+                item=item,
+                user=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("Visa donné.") if form.cleaned_data["decision"] == "approve" else _("Pièce renvoyée au rédacteur."),
+            )
+            return redirect("delegations:item_detail", pk=item.pk)
+    return render(request, "delegations/item_detail.html", _item_context(request, item, visa_form=form), status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def item_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.access_item(request.user, pk)
+    if item.drafter_id != request.user.pk or item.state != SignatureItem.State.RENVOYE:
+        raise PermissionDenied
+    initial = {"title": item.title, "category": item.category, "body": item.body}
+    form = SignatureItemForm(request.POST or None, request.FILES or None, initial=initial, with_visas=False)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.signature_item_resubmit(
+                item=item,
+                user=request.user,
+                title=data["title"],
+                body=data["body"],
+                category=data["category"],
+                document=data.get("document"),
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Pièce corrigée et soumise à nouveau."))
+            return redirect("delegations:item_detail", pk=item.pk)
+    return render(request, "delegations/item_form.html", {"form": form, "item": item})
+
+
+@require_http_methods(["GET", "POST"])
+def item_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm and sign. The row-level permission opens the page; the law is checked again
+    by the service at the moment of signing."""
+    item = selectors.access_item(request.user, pk)
+    if not item.is_pending or not selectors.may_sign(request.user, item):
+        raise PermissionDenied
+    form = SignForm(request.POST or None)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.signature_item_sign(item=item, user=request.user, attested=form.cleaned_data["attest"])
+        except SigningRefused as exc:
+            refusal = exc.reason
+        else:
+            messages.success(request, _("Pièce signée."))
+            return redirect("delegations:item_detail", pk=item.pk)
+    try:
+        preview = signing_authority(user=request.user, category=item.category, attested=True)
+    except SigningRefused as exc:
+        preview, refusal = None, refusal or exc.reason
+    return render(
+        request,
+        "delegations/item_sign.html",
+        {"item": item, "form": form, "authority": preview, "refusal": refusal},
+        status=403 if refusal and request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def item_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.access_item(request.user, pk)
+    if item.state != SignatureItem.State.SIGNE or not item.signed_pdf:
+        raise Http404
+    return private_file_response(item.signed_pdf, download_name=f"acte-signe-{item.verification_code}")
+
+
+@require_GET
+def item_document(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.access_item(request.user, pk)
+    if not item.document:
+        raise Http404
+    return private_file_response(item.document, download_name=f"piece-jointe-{item.pk}")
+
+
+@require_GET
+def verify(request: HttpRequest) -> HttpResponse:
+    """Anyone signed in checks a verification code printed on a signed act."""
+    form = VerifyForm(request.GET or None)
+    item = None
+    searched = False
+    if form.is_valid():
+        searched = True
+        item = selectors.item_by_code(form.cleaned_data["code"])
+    return render(request, "delegations/verify.html", {"form": form, "found": item, "searched": searched})
+
+
+# --- Arrêtés of delegation -----------------------------------------------------------------
+
+
+@require_GET
+def delegation_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "delegations/delegation_list.html",
+        {
+            "delegations": selectors.visible_delegations(request.user).order_by("-signed_on", "-id"),
+            "can_manage": request.user.has_perm("delegations.manage_delegation"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("delegations.manage_delegation", raise_exception=True)
+def delegation_create(request: HttpRequest) -> HttpResponse:
+    form = DelegationForm(request.POST or None, request.FILES or None, initial=delegation_initial())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            delegation = services.delegation_create(actor=request.user, **data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Arrêté enregistré comme projet : publiez-le pour qu'il entre en vigueur."))
+            return redirect("delegations:delegation_detail", pk=delegation.pk)
+    return render(request, "delegations/delegation_form.html", {"form": form})
+
+
+def _delegation_context(request: HttpRequest, delegation: Delegation, **forms) -> dict:
+    can_manage = request.user.has_perm("delegations.manage_delegation")
+    return {
+        "delegation": delegation,
+        "events": delegation.events.select_related("actor"),
+        "signed_items": delegation.signed_items.select_related("signer", "category").order_by("-signed_at")[:50],
+        "can_manage": can_manage,
+        "publish_form": forms.get("publish_form")
+        or (PublishForm() if can_manage and delegation.state == Delegation.State.PROJET else None),
+        "revoke_form": forms.get("revoke_form")
+        or (RevokeForm() if can_manage and delegation.state == Delegation.State.EN_VIGUEUR else None),
+        "end_date": services.delegation_end_date(delegation) if delegation.is_active_state else None,
+    }
+
+
+@require_GET
+def delegation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    delegation = selectors.access_delegation(request.user, pk)
+    return render(request, "delegations/delegation_detail.html", _delegation_context(request, delegation))
+
+
+@require_POST
+def delegation_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    delegation = selectors.access_delegation(request.user, pk)
+    if not request.user.has_perm("delegations.manage_delegation"):
+        raise PermissionDenied
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        try:
+            services.delegation_put_in_force(delegation=delegation, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Arrêté publié : la délégation est en vigueur."))
+            return redirect("delegations:delegation_detail", pk=delegation.pk)
+    context = _delegation_context(request, delegation, publish_form=form)
+    return render(request, "delegations/delegation_detail.html", context, status=400)
+
+
+@require_POST
+def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    delegation = selectors.access_delegation(request.user, pk)
+    if not request.user.has_perm("delegations.manage_delegation"):
+        raise PermissionDenied
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.delegation_revoke(delegation=delegation, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Arrêté abrogé : le délégataire ne peut plus signer en vertu de cet arrêté."))
+            return redirect("delegations:delegation_detail", pk=delegation.pk)
+    context = _delegation_context(request, delegation, revoke_form=form)
+    return render(request, "delegations/delegation_detail.html", context, status=400)
+
+
+@require_GET
+def delegation_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    delegation = selectors.access_delegation(request.user, pk)
+    if not delegation.scan:
+        raise Http404
+    return private_file_response(delegation.scan, download_name=f"arrete-{delegation.pk}")
+
+
+def _register_context(request: HttpRequest) -> dict:
+    form = RegisterQueryForm(request.GET or None, initial={"day": timezone.localdate()})
+    day = timezone.localdate()
+    category = None
+    if form.is_bound and form.is_valid():
+        day, category = form.cleaned_data["day"], form.cleaned_data["category"]
+    elif not form.is_bound:
+        category = ActCategory.objects.filter(code="correspondance-courante").first()
+    return {
+        "form": form,
+        "day": day,
+        "category": category,
+        "signers": signers_on(category, day) if category else [],
+        "in_force": selectors.delegations_in_force(day),
+    }
+
+
+@require_GET
+@permission_required("delegations.view_register", raise_exception=True)
+def register(request: HttpRequest) -> HttpResponse:
+    return render(request, "delegations/register.html", _register_context(request))
+
+
+@require_GET
+@permission_required("delegations.view_register", raise_exception=True)
+def register_pdf(request: HttpRequest) -> HttpResponse:
+    context = _register_context(request)
+    if context["form"].is_bound and not context["form"].is_valid():
+        raise Http404
+    pdf = render_pdf("delegations/pdf/register.html", {**context, "printed_by": request.user})
+    return pdf_response(pdf, f"registre-delegations-{context['day']:%Y-%m-%d}")
+
+
+# --- Directives ----------------------------------------------------------------------------
+
+
+@require_GET
+def directive_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "delegations/directive_list.html",
+        {
+            "directives": selectors.directive_list(request.user),
+            "received": selectors.transmissions_received(request.user),
+            "can_create": request.user.has_perm("delegations.add_directive"),
+            "can_board": request.user.has_perm("delegations.view_execution_board"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("delegations.add_directive", raise_exception=True)
+def directive_create(request: HttpRequest) -> HttpResponse:
+    form = DirectiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            directive = directive_services.directive_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Directive enregistrée."))
+            return redirect("delegations:directive_detail", pk=directive.pk)
+    return render(request, "delegations/directive_form.html", {"form": form})
+
+
+@require_GET
+def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    directive = selectors.access_directive(request.user, pk)
+    transmissions = directive.transmissions.select_related("recipient", "transmitted_by").prefetch_related("reports")
+    return render(
+        request,
+        "delegations/directive_detail.html",
+        {
+            "directive": directive,
+            "advisers": directive.advisers.all(),
+            "transmissions": transmissions,
+            "can_transmit": directive_services.can_transmit(request.user, directive),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def directive_transmit(request: HttpRequest, pk: int) -> HttpResponse:
+    directive = selectors.access_directive(request.user, pk)
+    if not directive_services.can_transmit(request.user, directive):
+        raise PermissionDenied
+    form = TransmitForm(request.POST or None, directive=directive)
+    if request.method == "POST" and form.is_valid():
+        try:
+            directive_services.directive_transmit(
+                directive=directive,
+                actor=request.user,
+                recipients=form.cleaned_data["recipients"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Directive transmise."))
+            return redirect("delegations:directive_detail", pk=directive.pk)
+    return render(request, "delegations/directive_transmit.html", {"directive": directive, "form": form})
+
+
+def _own_transmission(request: HttpRequest, pk: int) -> Transmission:
+    transmission = selectors.access_transmission(request.user, pk)
+    if transmission.recipient_id != request.user.pk:
+        raise PermissionDenied
+    return transmission
+
+
+@require_POST
+def transmission_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    transmission = _own_transmission(request, pk)
+    try:
+        directive_services.transmission_acknowledge(transmission=transmission, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Réception accusée."))
+    return redirect("delegations:directive_detail", pk=transmission.directive_id)
+
+
+@require_http_methods(["GET", "POST"])
+def transmission_report(request: HttpRequest, pk: int) -> HttpResponse:
+    transmission = _own_transmission(request, pk)
+    form = ReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            directive_services.transmission_report(transmission=transmission, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Compte rendu enregistré."))
+            return redirect("delegations:directive_detail", pk=transmission.directive_id)
+    return render(request, "delegations/transmission_report.html", {"transmission": transmission, "form": form})
+
+
+@require_GET
+def report_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(ExecutionReport.objects.select_related("transmission"), pk=pk)
+    selectors.access_transmission(request.user, report.transmission_id)
+    if not report.attachment:
+        raise Http404
+    return private_file_response(report.attachment, download_name=f"compte-rendu-{report.pk}")
+
+
+@require_GET
+@permission_required("delegations.view_execution_board", raise_exception=True)
+def execution_board(request: HttpRequest) -> HttpResponse:
+    rows = list(selectors.execution_board())
+    today = timezone.localdate()
+    counts = {state: 0 for state, _label in Transmission.State.choices}
+    late = 0
+    for row in rows:
+        counts[row.state] += 1
+        late += row.is_late(today)
+    return render(
+        request,
+        "delegations/execution_board.html",
+        {"rows": rows, "counts": counts, "late": late, "today": today, "states": Transmission.State},
+    )
