@@ -367,6 +367,7 @@ def agenda_week(request):
             "previous": monday - datetime.timedelta(days=7),
             "next": monday + datetime.timedelta(days=7),
             "today": timezone.localdate(),
+            "can_programme": request.user.has_perm(PROGRAMME),
         },
     )
 
