@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -33,10 +35,26 @@ def test_home_wrong_method_is_405(people, login):
 
 
 @pytest.mark.django_db
-def test_home_query_count_is_bounded(people, login, django_assert_max_num_queries):
-    client = login(people.directeur)
-    with django_assert_max_num_queries(15):
+def test_home_query_count_does_not_grow_with_mandates_or_notifications(people, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cabinet.services import mandate_create
+
+    client = login(people.conseiller1)
+    with CaptureQueriesContext(connection) as before:
         client.get("/")
+    for day in range(1, 6):
+        Notification.objects.create(recipient=people.conseiller1, subject=f"Note {day}")
+    mandate_create(
+        user=people.conseiller1,
+        position=people.positions["ct-multi"],
+        start_date=datetime.date(2024, 1, day),
+        end_date=datetime.date(2024, 6, 30),
+    )
+    with CaptureQueriesContext(connection) as after:
+        client.get("/")
+    assert len(after) == len(before)
 
 
 @pytest.mark.django_db
