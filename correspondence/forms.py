@@ -382,6 +382,7 @@ class MailFilterForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = User.objects.filter(
             id__in=Mandate.objects.in_force().values("user_id")

@@ -135,7 +135,7 @@ def _set_state(mail: Mail, actor, state: str, *, text: str = "") -> None:
         mail,
         actor,
         MailEvent.Action.STATE,
-        changes={str(_("état")): [str(before), str(mail.get_state_display())]},
+        changes={str(_("État")): [str(before), str(mail.get_state_display())]},
         text=text,
     )
 
