@@ -9,7 +9,8 @@ import datetime
 from django.utils import timezone
 
 from . import directive_services, services
-from .models import ActCategory, Delegation, Directive, SignatureItem, Transmission
+from .defaults import act_categories_ensure
+from .models import Delegation, Directive, SignatureItem, Transmission
 
 REVOKED_NUMBER = "2025-012/MAE/CAB"
 IN_FORCE_NUMBER = "2025-031/MAE/CAB"
@@ -22,7 +23,7 @@ def _say(stdout, text: str) -> None:
 
 def seed(*, people: dict, stdout=None) -> None:
     ministre, directeur = people["ministre"], people["directeur"]
-    categories = {c.code: c for c in ActCategory.objects.all()}
+    categories = act_categories_ensure()
     delegable = [c for c in categories.values() if c.is_delegable]
     start = datetime.date(2025, 9, 1)
 

@@ -62,7 +62,7 @@ def signed_item_pdf(item: SignatureItem) -> bytes:
         "delegations/pdf/signed_item.html",
         {
             "item": item,
-            "block": signature_block(item),
+            "sig": signature_block(item),
             "signed_local": timezone.localtime(item.signed_at),
             "verify_url": verify_url,
             "qr": segno.make(verify_url, error="m").svg_data_uri(scale=3, border=1),

@@ -330,7 +330,9 @@ def sign_permissions_sync(
     *, items: QuerySet[SignatureItem] | None = None, day: datetime.date | None = None
 ) -> tuple[int, int]:
     """Make ``sign_signatureitem`` held by exactly the people the rules allow today, on each
-    pending item (and by nobody on an item no longer pending). Returns (granted, withdrawn)."""
+    pending item (and by nobody on an item no longer pending): the minister in office and the
+    intérim holder on every pending item, a delegate on the items at the signature stage in
+    his arrêté's scope. Returns (granted, withdrawn)."""
     day = day or timezone.localdate()
     perm = _perm("sign_signatureitem")
     items = SignatureItem.objects.all() if items is None else items
@@ -338,12 +340,14 @@ def sign_permissions_sync(
     if not item_rows:
         return 0, 0
     categories = {c.pk: c for c in ActCategory.objects.filter(pk__in={row[1] for row in item_rows})}
-    allowed_by_category = {pk: {s.user.pk for s in signers_on(cat, day)} for pk, cat in categories.items()}
+    signers = {pk: signers_on(cat, day) for pk, cat in categories.items()}
+    # A delegate signs once the visas are given; the minister may take a file back at any time.
     wanted = {
-        (pk, user_id)
+        (pk, authority.user.pk)
         for pk, category_id, state in item_rows
-        if state in SignatureItem.PENDING_STATES
-        for user_id in allowed_by_category[category_id]
+        for authority in signers[category_id]
+        if state == SignatureItem.State.A_SIGNER
+        or (state == SignatureItem.State.EN_VISA and authority.mode != SignatureItem.Mode.DELEGATION)
     }
     existing_rows = SignatureItemUserObjectPermission.objects.filter(
         permission=perm, content_object_id__in=[row[0] for row in item_rows]
@@ -490,6 +494,7 @@ def visa_decide(*, item: SignatureItem, user, approve: bool, comment: str = "") 
         else:
             item.state = SignatureItem.State.A_SIGNER
             item.save(update_fields=["state"])
+            sign_permissions_sync(items=SignatureItem.objects.filter(pk=item.pk))
             _notify_signers(item)
     else:
         item.state = SignatureItem.State.RENVOYE

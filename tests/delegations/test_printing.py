@@ -1,0 +1,55 @@
+"""The signed PDF carries the right signature block (rules 7 and 9) and the verification code."""
+
+import io
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from cabinet.services import mandate_create
+from delegations import services
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(item) -> str:
+    with item.signed_pdf.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    assert len(reader.pages) >= 1
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def test_rule7_pdf_signed_by_delegation_reads_pour_le_ministre_et_par_delegation(people, make_delegation, make_item):
+    delegation = make_delegation()
+    item = services.signature_item_sign(item=make_item(), user=people.directeur)
+    text = pdf_text(item)
+    assert "Pour le Ministre et par délégation," in text
+    assert "Directeur de cabinet" in text
+    assert "M. Edem AKAKPO" in text
+    assert f"arrêté n° {delegation.number}" in text
+    assert item.verification_code in text
+    assert "Objet : Réponse à l'Ambassade du Ghana" in text
+
+
+def test_pdf_signed_by_the_minister_carries_his_own_block(people, make_item):
+    item = services.signature_item_sign(item=make_item(code="traites-accords"), user=people.ministre)
+    text = pdf_text(item)
+    assert "Le Ministre," in text
+    assert "S.E.M. Yao Kossi AGBENOU" in text
+    assert "par délégation" not in text
+
+
+def test_rule9_pdf_signed_by_the_interim_holder_reads_le_ministre_par_interim(people, make_item):
+    today = timezone.localdate()
+    mandate_create(
+        user=people.conseiller2,
+        position=people.positions["ministre"],
+        start_date=today,
+        end_date=today,
+        is_interim=True,
+    )
+    item = services.signature_item_sign(item=make_item(code="traites-accords"), user=people.conseiller2)
+    text = pdf_text(item)
+    assert "Le Ministre par intérim," in text
+    assert "Mme Essi LAWSON" in text
+    assert "par délégation" not in text
