@@ -132,6 +132,10 @@ def seed(*, people: dict, stdout=None) -> None:
             services.audience_confirm(audience=audience, by=protocole)
         if n % 7 == 6:
             services.audience_cancel(audience=audience, by=attache, reason="Empêchement du demandeur.")
+        elif n % 7 == 5:
+            services.audience_cancel(
+                audience=audience, by=attache, reason="Le ministre accompagne le chef de l'État.", postpone=True
+            )
 
     # Blocks: the Conseil des ministres on Wednesdays, one trip.
     for day in days:

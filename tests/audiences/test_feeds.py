@@ -82,3 +82,21 @@ def test_renewing_the_token_from_the_settings_page(login, people):
     assert old in client.get(reverse("audiences:feed_settings")).content.decode()
     assert client.post(reverse("audiences:feed_settings")).status_code == 302
     assert services.feed_token_for(people.ministre).token != old
+
+
+def test_blocks_are_in_the_agenda_readers_feed_and_cancelled_when_lifted(client, people, day):
+    from audiences.feeds import block_uid
+    from audiences.models import Unavailability
+
+    block = services.unavailability_create(
+        by=people.chef_sp,
+        title="Conseil des ministres",
+        kind=Unavailability.Kind.COUNCIL,
+        starts_at=at(day, 15),
+        ends_at=at(day, 18),
+    )
+    assert str(fetch(client, people.ministre)[block_uid(block)]["STATUS"]) == "CONFIRMED"
+    assert block_uid(block) not in fetch(client, people.protocole)
+    services.unavailability_lift(block=block, by=people.chef_sp)
+    event = fetch(client, people.ministre)[block_uid(block)]
+    assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 1

@@ -89,6 +89,18 @@ RIGHTS = {
         dir_afrique=403,
         outsider=403,
     ),
+    # The list of requests and audiences: whoever records, programmes, confirms or sees the agenda.
+    "list": table(
+        ministre=200,
+        directeur=200,
+        attache=200,
+        chef_sp=200,
+        secretariat=200,
+        protocole=200,
+        conseiller1=403,
+        dir_afrique=403,
+        outsider=403,
+    ),
     # An ordinary programmed audience.
     "see_ordinary": table(
         ministre=200,
@@ -154,6 +166,8 @@ def request_for(what, objects):
         return "get", reverse("audiences:week")
     if what == "pdf":
         return "get", reverse("audiences:programme_pdf")
+    if what == "list":
+        return "get", reverse("audiences:list")
     if what == "see_ordinary":
         return "get", reverse("audiences:detail", args=[objects["ordinary"].pk])
     if what == "see_confidential":
@@ -198,3 +212,33 @@ def test_hidden_audience_is_absent_from_lists_and_counts(login, people, objects)
     assert response.context["page"].paginator.count == 2
     response = client.get(reverse("audiences:list"), {"confidential": "oui"})
     assert response.context["page"].paginator.count == 0
+
+
+def test_protocol_badge_and_queue_do_not_count_a_confidential_audience(login, people, objects):
+    from audiences.ui import nav_items
+
+    (item,) = nav_items(people.protocole)
+    assert item.badge == 1  # the ordinary one only
+    response = login(people.protocole).get(reverse("audiences:protocol"))
+    assert [a.pk for a in response.context["audiences"]] == [objects["ordinary"].pk]
+
+
+def test_protocol_week_view_shows_neither_confidential_audiences_nor_blocks(login, people, objects, day):
+    from audiences import services
+    from audiences.models import Unavailability
+
+    from .conftest import at
+
+    services.unavailability_create(
+        by=people.attache,
+        title="Voyage à Accra",
+        kind=Unavailability.Kind.TRAVEL,
+        starts_at=at(day, 14),
+        ends_at=at(day, 16),
+    )
+    page = login(people.protocole).get(reverse("audiences:week"), {"jour": day.isoformat()}).content.decode()
+    assert objects["ordinary"].requester_label in page
+    assert "Voyage à Accra" not in page
+    assert reverse("audiences:detail", args=[objects["secret"].pk]) not in page
+    page = login(people.directeur).get(reverse("audiences:week"), {"jour": day.isoformat()}).content.decode()
+    assert "Voyage à Accra" in page and reverse("audiences:detail", args=[objects["secret"].pk]) in page

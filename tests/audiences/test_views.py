@@ -271,3 +271,35 @@ def test_report_upload_and_download(login, people, programmed):
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"Compte rendu"
     services_state = Audience.objects.get(pk=audience.pk).state
     assert services_state == AudienceState.HELD
+
+
+def test_study_accept_refuse_from_the_pages(login, people, make_request):
+    first, second = make_request(), make_request()
+    client = login(people.chef_sp)
+    client.post(reverse("audiences:study", args=[first.pk]))
+    assert Audience.objects.get(pk=first.pk).state == AudienceState.STUDY
+    client.post(reverse("audiences:accept", args=[first.pk]))
+    assert Audience.objects.get(pk=first.pk).state == AudienceState.ACCEPTED
+    response = client.post(reverse("audiences:refuse", args=[second.pk]), {"reason": ""}, follow=True)
+    assert "Ce champ est obligatoire." in response.content.decode()
+    client.post(reverse("audiences:refuse", args=[second.pk]), {"reason": "Hors attributions"})
+    assert Audience.objects.get(pk=second.pk).decision_reason == "Hors attributions"
+    # The secretariat records requests but does not decide on them.
+    third = make_request()
+    assert login(people.secretariat).post(reverse("audiences:accept", args=[third.pk])).status_code == 403
+    assert Audience.objects.get(pk=third.pk).state == AudienceState.RECEIVED
+
+
+def test_granting_access_to_a_confidential_audience_from_its_page(login, people, programmed):
+    audience = programmed(is_confidential=True)
+    assert login(people.protocole).get(reverse("audiences:detail", args=[audience.pk])).status_code == 404
+    login(people.attache).post(reverse("audiences:grant", args=[audience.pk]), {"user": people.protocole.pk})
+    client = login(people.protocole)
+    assert client.get(reverse("audiences:detail", args=[audience.pk])).status_code == 200
+    client.post(reverse("audiences:confirm", args=[audience.pk]))
+    assert Audience.objects.get(pk=audience.pk).state == AudienceState.CONFIRMED
+    # Only those who programme may grant access.
+    response = login(people.protocole).post(
+        reverse("audiences:grant", args=[audience.pk]), {"user": people.secretariat.pk}
+    )
+    assert response.status_code == 403
