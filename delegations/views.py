@@ -35,6 +35,15 @@ from .models import ActCategory, Delegation, ExecutionReport, SignatureItem, Tra
 from .printing import pdf_response, render_pdf
 from .rules import SigningRefused, signers_on, signing_authority
 
+
+def _posted(request: HttpRequest) -> tuple:
+    """(data, files) of a POST, or (None, None) so that a GET shows an unbound form. An empty
+    POST is still a submission (and gets its errors)."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
+
+
 # --- The signature book --------------------------------------------------------------------
 
 
@@ -58,7 +67,7 @@ def book(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("delegations.add_signatureitem", raise_exception=True)
 def item_create(request: HttpRequest) -> HttpResponse:
-    form = SignatureItemForm(request.POST or None, request.FILES or None)
+    form = SignatureItemForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -131,7 +140,7 @@ def item_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if item.drafter_id != request.user.pk or item.state != SignatureItem.State.RENVOYE:
         raise PermissionDenied
     initial = {"title": item.title, "category": item.category, "body": item.body}
-    form = SignatureItemForm(request.POST or None, request.FILES or None, initial=initial, with_visas=False)
+    form = SignatureItemForm(*_posted(request), initial=initial, with_visas=False)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -158,7 +167,7 @@ def item_sign(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.access_item(request.user, pk)
     if not item.is_pending or not selectors.may_sign(request.user, item):
         raise PermissionDenied
-    form = SignForm(request.POST or None)
+    form = SignForm(_posted(request)[0])
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -226,7 +235,7 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("delegations.manage_delegation", raise_exception=True)
 def delegation_create(request: HttpRequest) -> HttpResponse:
-    form = DelegationForm(request.POST or None, request.FILES or None, initial=delegation_initial())
+    form = DelegationForm(*_posted(request), initial=delegation_initial())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -358,7 +367,7 @@ def directive_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("delegations.add_directive", raise_exception=True)
 def directive_create(request: HttpRequest) -> HttpResponse:
-    form = DirectiveForm(request.POST or None)
+    form = DirectiveForm(_posted(request)[0])
     if request.method == "POST" and form.is_valid():
         try:
             directive = directive_services.directive_create(actor=request.user, **form.cleaned_data)
@@ -392,7 +401,7 @@ def directive_transmit(request: HttpRequest, pk: int) -> HttpResponse:
     directive = selectors.access_directive(request.user, pk)
     if not directive_services.can_transmit(request.user, directive):
         raise PermissionDenied
-    form = TransmitForm(request.POST or None, directive=directive)
+    form = TransmitForm(_posted(request)[0], directive=directive)
     if request.method == "POST" and form.is_valid():
         try:
             directive_services.directive_transmit(
@@ -431,7 +440,7 @@ def transmission_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def transmission_report(request: HttpRequest, pk: int) -> HttpResponse:
     transmission = _own_transmission(request, pk)
-    form = ReportForm(request.POST or None, request.FILES or None)
+    form = ReportForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             directive_services.transmission_report(transmission=transmission, user=request.user, **form.cleaned_data)

@@ -95,3 +95,17 @@ def sign_holders(item):
             content_object=item, permission__codename="sign_signatureitem"
         ).values_list("user__username", flat=True)
     )
+
+
+@pytest.fixture
+def as_user(db):
+    """``as_user(user)``: a test client of its own signed in as ``user`` (several people can
+    act in one test without one login replacing the other)."""
+    from django.test import Client
+
+    def _as(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _as
