@@ -16,8 +16,16 @@ from .models import Transmission
 
 def nav_items(user) -> list[NavItem]:
     to_sign = selectors.items_to_sign(user).count() + selectors.items_to_visa(user).count()
-    items = [NavItem(_("Parapheur"), reverse("delegations:book"), section="/delegations/", badge=to_sign or None)]
-    return items
+    to_acknowledge = selectors.transmissions_received(user).filter(state=Transmission.State.TRANSMISE).count()
+    return [
+        NavItem(_("Parapheur"), reverse("delegations:book"), section="/delegations/parapheur/", badge=to_sign or None),
+        NavItem(
+            _("Directives"),
+            reverse("delegations:directive_list"),
+            section="/delegations/directives/",
+            badge=to_acknowledge or None,
+        ),
+    ]
 
 
 def dashboard_panels(request) -> list[Panel]:
