@@ -58,9 +58,9 @@ def _legend(series: Sequence[Series], x: float, y: float) -> list[str]:
     parts = []
     for i, s in enumerate(series):
         colour = s.colour or PALETTE[i % len(PALETTE)]
-        lx = x + i * 150
+        lx = x + i * 110
         parts.append(f'<rect x="{_fmt(lx)}" y="{_fmt(y - 9)}" width="10" height="10" fill="{colour}"/>')
-        parts.append(f'<text x="{_fmt(lx + 15)}" y="{_fmt(y)}" font-size="12" fill="{INK}">{escape(s.label)}</text>')
+        parts.append(f'<text x="{_fmt(lx + 15)}" y="{_fmt(y)}" font-size="13" fill="{INK}">{escape(s.label)}</text>')
     return parts
 
 
@@ -69,14 +69,14 @@ def grouped_bar_chart(
     series: Sequence[Series],
     *,
     title: str,
-    width: int = 720,
-    height: int = 260,
+    width: int = 480,
+    height: int = 240,
 ) -> SafeString:
     """Vertical bars, one group per category (e.g. a week), one bar per series (e.g. in/out)."""
     for s in series:
         if len(s.values) != len(categories):
             raise ValueError(f"La série « {s.label} » n'a pas autant de valeurs que de catégories.")
-    left, right, top, bottom = 36, 10, 28, 38
+    left, right, top, bottom = 30, 6, 28, 30
     plot_w = width - left - right
     plot_h = height - top - bottom
     peak = max((v for s in series for v in s.values), default=0)
@@ -99,7 +99,7 @@ def grouped_bar_chart(
             f'<line x1="{left}" y1="{_fmt(y)}" x2="{width - right}" y2="{_fmt(y)}" stroke="{GRID}" stroke-width="1"/>'
         )
         parts.append(
-            f'<text x="{left - 6}" y="{_fmt(y + 4)}" font-size="11" text-anchor="end" fill="{MUTED}">{tick}</text>'
+            f'<text x="{left - 6}" y="{_fmt(y + 4)}" font-size="12" text-anchor="end" fill="{MUTED}">{tick}</text>'
         )
     for c, category in enumerate(categories):
         gx = left + c * group_w + group_w * 0.1
@@ -113,7 +113,7 @@ def grouped_bar_chart(
                 f"<title>{escape(category)} — {escape(s.label)} : {value}</title></rect>"
             )
         parts.append(
-            f'<text x="{_fmt(left + c * group_w + group_w / 2)}" y="{height - bottom + 15}" font-size="11" '
+            f'<text x="{_fmt(left + c * group_w + group_w / 2)}" y="{height - bottom + 15}" font-size="10.5" '
             f'text-anchor="middle" fill="{MUTED}">{escape(category)}</text>'
         )
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="{INK}"/>')
@@ -126,13 +126,13 @@ def horizontal_bar_chart(
     items: Sequence[tuple[str, int]],
     *,
     title: str,
-    width: int = 720,
+    width: int = 480,
     colour: str = PALETTE[2],
     empty_label: str = "",
 ) -> SafeString:
     """One horizontal bar per item (e.g. late imputations per assignee), largest value first
     as given. With no item, a short chart that says ``empty_label``."""
-    label_w, right, top, row_h = 220, 40, 8, 26
+    label_w, right, top, row_h = 170, 34, 8, 28
     height = top * 2 + max(len(items), 1) * row_h
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
@@ -149,9 +149,9 @@ def horizontal_bar_chart(
     for r, (label, value) in enumerate(items):
         y = top + r * row_h
         bar = plot_w * value / peak
-        shown = label if len(label) <= 30 else label[:29] + "…"
+        shown = label if len(label) <= 24 else label[:23] + "…"
         parts.append(
-            f'<text x="{label_w - 8}" y="{_fmt(y + row_h / 2 + 4)}" font-size="12" text-anchor="end" '
+            f'<text x="{label_w - 8}" y="{_fmt(y + row_h / 2 + 4)}" font-size="13" text-anchor="end" '
             f'fill="{INK}">{escape(shown)}</text>'
         )
         parts.append(
