@@ -1,0 +1,161 @@
+"""``python manage.py bench [--sizes 10000,100000,1000000] [--json FILE]``: load each size with
+``seed_volume`` (after emptying the register) and measure the pages against the issue's budgets
+(see ``correspondence.benchmark``). Run it on a dedicated database: it empties the register."""
+
+from __future__ import annotations
+
+import json
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+
+from correspondence import benchmark
+from correspondence.volume import real_mail_count, seed_volume
+
+# Reference lists (kinds of mail, arrival channels, places) stay; everything else the register
+# and the audiences hold is emptied before a size is loaded.
+KEPT_MODELS = {"correspondence.mailkind", "correspondence.arrivalchannel", "audiences.place"}
+
+
+def emptied_tables() -> list[str]:
+    tables = []
+    for label in ("audiences", "correspondence"):
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        for model in config.get_models(include_auto_created=True):
+            if model._meta.label_lower not in KEPT_MODELS and not model._meta.proxy:
+                tables.append(model._meta.db_table)
+    return tables
+
+
+def empty_register() -> None:
+    existing = set(connection.introspection.table_names())
+    tables = [t for t in emptied_tables() if t in existing]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - table names from the models
+
+
+class Command(BaseCommand):
+    help = "Mesure les pages du registre à plusieurs volumes (vide le registre de la base : base dédiée)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--sizes", default="10000,100000,1000000", help="Volumes en courriers, séparés par des virgules."
+        )
+        parser.add_argument("--json", dest="json_file", default="", help="Fichier où écrire les résultats (JSON).")
+        parser.add_argument("--runs", type=int, default=30, help="Mesures par page, après l'échauffement.")
+        parser.add_argument("--warmup", type=int, default=3, help="Requêtes d'échauffement par page.")
+        parser.add_argument("--clients", type=int, default=8, help="Clients simultanés pour l'enregistrement.")
+        parser.add_argument("--per-client", type=int, default=25, help="Lettres enregistrées par client.")
+        parser.add_argument("--seed", type=int, default=1, help="Graine de seed_volume.")
+        parser.add_argument(
+            "--keep", action="store_true", help="Mesurer les données présentes, sans vider ni charger (une taille)."
+        )
+
+    def handle(self, *args, sizes, json_file, runs, warmup, clients, per_client, seed, keep, **options):
+        try:
+            wanted = sorted({int(s.replace("_", "")) for s in sizes.split(",") if s.strip()})
+        except ValueError as exc:
+            raise CommandError("--sizes : des nombres entiers séparés par des virgules.") from exc
+        if not wanted or min(wanted) < 1:
+            raise CommandError("--sizes : au moins un volume positif.")
+        if connection.vendor != "postgresql":
+            self.stdout.write(
+                self.style.WARNING(
+                    "SQLite : ces chiffres ne valent que sur PostgreSQL (la base de production) ; "
+                    "mesure faite quand même."
+                )
+            )
+            # SQLite writes one transaction at a time: concurrent clients would only queue.
+            clients = 1
+        real = real_mail_count()
+        if real and not keep:
+            raise CommandError(
+                f"Cette base contient {real} courrier(s) réel(s) : bench vide le registre, "
+                "lancez-le sur une base dédiée."
+            )
+        info = benchmark.machine()
+        self.stdout.write(
+            f"Machine : {info['cpus']} cœurs, {info.get('memory_gb')} Go, {info['database']} {info['server_version']}, "
+            f"charge {info['load_average']}"
+        )
+        results = []
+        for size in [None] if keep else wanted:
+            report = None
+            if size is not None:
+                self.stdout.write(f"Volume {size:,} : chargement…".replace(",", " "))
+                empty_register()
+                report = seed_volume(mails=size, contacts=max(200, size // 10), seed=seed)
+                self.stdout.write(
+                    f"  {report.mails} courriers en {report.seconds:.1f} s ({report.mails_per_second:,.0f}/s)".replace(
+                        ",", " "
+                    )
+                )
+            result = benchmark.measure_size(
+                size=size or 0,
+                runs=runs,
+                warmup=warmup,
+                clients=clients,
+                per_client=per_client,
+                seed_report=report,
+                log=self.stdout.write,
+            )
+            if size is None:
+                result.size = result.mails
+            results.append(result)
+        self.stdout.write("")
+        self.stdout.write(self.table(results))
+        checks = benchmark.verdicts(results)
+        for check in checks:
+            mark = self.style.SUCCESS("ok ") if check["ok"] else self.style.ERROR("NON")
+            self.stdout.write(f"{mark} {check['check']} : {check['value']}")
+        if json_file:
+            options_used = {
+                "sizes": wanted,
+                "runs": runs,
+                "warmup": warmup,
+                "clients": clients,
+                "per_client": per_client,
+                "seed": seed,
+                "keep": keep,
+            }
+            data = benchmark.as_json(results, info=info, options=options_used)
+            with open(json_file, "w", encoding="utf-8") as out:
+                json.dump(data, out, ensure_ascii=False, indent=2)
+            self.stdout.write(f"Résultats écrits dans {json_file}")
+
+    @staticmethod
+    def table(results) -> str:
+        header = (
+            f"{'page':<42}{'volume':>10}{'req.':>6}{'p50 ms':>9}{'p95 ms':>9}{'SQL nu p95':>12}{'×nu':>6}{'budget':>8}"
+        )
+        lines = [header, "-" * len(header)]
+        for result in results:
+            rows = list(result.pages)
+            if result.admin_changelist:
+                rows.append(result.admin_changelist)
+            for m in rows:
+                bare = f"{m.bare_p95_ms:.1f}" if m.bare_p95_ms is not None else "—"
+                over = f"{m.over_bare:.1f}" if m.over_bare is not None else "—"
+                budget = f"{m.budget_ms:g}" if m.budget_ms else "—"
+                if m.error:
+                    lines.append(f"{m.label:<42}{result.size:>10}{m.queries:>6}  {m.error}")
+                    continue
+                lines.append(
+                    f"{m.label:<42}{result.size:>10}{m.queries:>6}{m.p50_ms:>9.1f}{m.p95_ms:>9.1f}{bare:>12}{over:>6}{budget:>8}"
+                )
+            reg = result.registration
+            if reg:
+                lines.append(
+                    f"{'Enregistrement (' + str(reg['clients']) + ' clients), lettres/s':<42}{result.size:>10}"
+                    f"{'':>6}{reg['per_second']:>9}{'':>9}{'':>12}{'':>6}{'≥100':>8}"
+                    + ("" if reg["gap_free_and_chained"] else "  REGISTRE ROMPU")
+                )
+        return "\n".join(lines)
