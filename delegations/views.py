@@ -314,13 +314,13 @@ def delegation_scan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _register_context(request: HttpRequest) -> dict:
-    form = RegisterQueryForm(request.GET or None, initial={"day": timezone.localdate()})
     day = timezone.localdate()
-    category = None
-    if form.is_bound and form.is_valid():
-        day, category = form.cleaned_data["day"], form.cleaned_data["category"]
-    elif not form.is_bound:
-        category = ActCategory.objects.filter(code="correspondance-courante").first()
+    category = ActCategory.objects.filter(code="correspondance-courante").first()
+    form = RegisterQueryForm(request.GET or None, initial={"day": day, "category": category})
+    if form.is_bound:
+        category = None
+        if form.is_valid():
+            day, category = form.cleaned_data["day"], form.cleaned_data["category"]
     return {
         "form": form,
         "day": day,
