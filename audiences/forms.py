@@ -76,6 +76,16 @@ class AudienceRequestForm(forms.ModelForm):
         self.fields["letter"].label_from_instance = lambda m: f"{m.reference} — {m.correspondent} — {m.subject[:80]}"
         self.fields["participants_count"].required = False
 
+    GROUPS = (
+        (_("Demandeur"), ("requester", "letter", "on_behalf_of")),
+        (_("Objet et dates souhaitées"), ("purpose", "wished_from", "wished_until")),
+        (_("Participants"), ("participants_text", "participants_count", "languages", "interpreter_needed")),
+        (_("Pièces et confidentialité"), ("files", "is_confidential")),
+    )
+
+    def groups(self) -> list[tuple[str, list]]:
+        return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
+
     def clean_wished_from(self):
         value = self.cleaned_data["wished_from"]
         if value and value < timezone.localdate():

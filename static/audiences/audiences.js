@@ -15,7 +15,7 @@ document.addEventListener("DOMContentLoaded", () => {
         option.hidden = !match;
         if (match && option.value && !first) first = option;
       }
-      if (term && first && (select.selectedOptions.length === 0 || select.selectedOptions[0].hidden)) {
+      if (term && first && (select.value === "" || select.selectedOptions[0].hidden)) {
         first.selected = true;
       }
     });

@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from audiences import services
 from audiences.models import Audience, AudienceState, Place
 from correspondence.models import Correspondent
 from tests.audiences.conftest import future_workday
@@ -17,15 +16,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_attache_programmes_protocol_confirms_minister_sees_it_and_the_pdf_lists_it(signed_in, people):
     Place.objects.create(name="Salon d'honneur")
-    requester = Correspondent.objects.create(name="Commission de la CEDEAO", kind=Correspondent.Kind.INTERNATIONAL)
-    audience = services.audience_request_create(
-        by=people.secretariat,
-        requester=requester,
-        purpose="Préparation du sommet des chefs d'État",
-        wished_from=timezone.localdate(),
-        participants=[{"name": "Dr Omar Touray", "title": "Président de la Commission", "nationality": "gambienne"}],
-    )
+    Correspondent.objects.create(name="Ambassade de France", kind=Correspondent.Kind.EMBASSY)
+    Correspondent.objects.create(name="Commission de la CEDEAO", kind=Correspondent.Kind.INTERNATIONAL)
     day = future_workday()
+
+    # The secretariat records the request, finding the requester by typing.
+    page = signed_in(people.secretariat)
+    page.goto(f"{page.base_url}/audiences/nouvelle/")
+    page.locator("input.aud-search").first.fill("cedeao")
+    page.get_by_label("Objet de l'audience").fill("Préparation du sommet des chefs d'État")
+    page.get_by_label("Souhaitée à partir du").fill(timezone.localdate().isoformat())
+    page.get_by_label("Participants", exact=True).fill("Dr Omar Touray ; Président de la Commission ; gambienne")
+    page.get_by_role("button", name="Enregistrer la demande").click()
+    page.wait_for_url("**/audiences/*/")
+    audience = Audience.objects.get()
+    assert audience.requester.name == "Commission de la CEDEAO"
+    assert page.js_errors == []
 
     # The attaché programmes the request.
     page = signed_in(people.attache)
