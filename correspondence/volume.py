@@ -956,6 +956,9 @@ def seed_volume(
         report.phases["cast"] = round(time.monotonic() - started, 2)
         with connection.cursor() as cursor:
             if postgres:
+                # Check now what the caller's transaction left deferred: the table changes below
+                # are refused while trigger events are pending.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("SET LOCAL synchronous_commit = off")
                 cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 cursor.execute("SET LOCAL work_mem = '64MB'")

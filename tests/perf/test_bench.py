@@ -1,0 +1,56 @@
+"""bench at a tiny size: runs on SQLite and on PostgreSQL and writes well-formed JSON (the
+figures themselves are not asserted: these machines are noisy)."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+
+from correspondence import services
+from correspondence.models import Correspondent, Mail, MailKind
+
+# Registration is measured from threads with their own connections: they must see committed
+# rows. serialized_rollback restores the reference lists the migrations seeded.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_bench_at_a_tiny_size_writes_well_formed_json(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    call_command("bench", sizes="150", runs=2, warmup=1, per_client=3, json_file=str(out))
+    printed = capsys.readouterr().out
+    if connection.vendor != "postgresql":
+        assert "ne valent que sur PostgreSQL" in printed
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["meaningful"] is (connection.vendor == "postgresql")
+    assert data["machine"]["cpus"] >= 1
+    [size] = data["sizes"]
+    assert size["size"] == 150 and size["mails"] == 150
+    pages = {page["name"]: page for page in size["pages"]}
+    assert {"register_list", "register_list_deep", "register_list_filtered", "search_common", "search_rare",
+            "mail_detail", "my_work", "dashboard"} <= set(pages)  # fmt: skip
+    for page in pages.values():
+        assert page["status"] == 200, page
+        assert page["queries"] > 0
+        assert page["p95_ms"] >= page["p50_ms"] > 0
+        assert page["bare_p95_ms"] is not None
+    assert size["admin_changelist"]["status"] == 200
+    registration = size["registration"]
+    assert registration["letters"] == registration["clients"] * 3
+    assert registration["gap_free_and_chained"] is True
+    assert registration["errors"] == []
+    assert {"check", "value", "ok"} <= set(data["verdicts"][0])
+    # The table is printed too.
+    assert "Registre, page 1" in printed
+
+
+def test_bench_refuses_to_empty_a_register_holding_real_letters(people):
+    kind = MailKind.objects.get_or_create(code="lettre", defaults={"label": "Lettre"})[0]
+    services.mail_register_incoming(
+        registered_by=people.outsider, correspondent=Correspondent.objects.create(name="Ambassade du Maroc"),
+        subject="Lettre réelle", kind=kind, arrival_date=timezone.localdate(),
+    )  # fmt: skip
+    with pytest.raises(CommandError, match="base dédiée"):
+        call_command("bench", sizes="10", runs=1)
+    assert Mail.objects.count() == 1

@@ -1,0 +1,174 @@
+"""seed_volume: a valid register (numbers without gap, chain verified, counters consistent),
+permissions the application's selectors respect, reproducible data, and a refusal to touch a
+database that holds real letters."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+
+from correspondence import services, volume
+from correspondence.integrity import verify_all
+from correspondence.models import (
+    Correspondent,
+    Imputation,
+    Mail,
+    MailEvent,
+    MailKind,
+    MailUserObjectPermission,
+    RegisterCounter,
+)
+from correspondence.selectors import my_imputations, search_mails, visible_mails
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed(mails=400, **options):
+    call_command(
+        "seed_volume", mails=mails, contacts=options.pop("contacts", 60), seed=options.pop("seed", 7), **options
+    )
+
+
+def test_seeded_registers_are_gap_free_chained_and_counted(capsys):
+    _seed()
+    assert "400 courriers" in capsys.readouterr().out
+    assert verify_all() == []
+    call_command("verify_register")  # the command itself, as an operator would run it
+    for counter in RegisterCounter.objects.all():
+        numbers = list(
+            Mail.objects.filter(register=counter.register, year=counter.year)
+            .order_by("number")
+            .values_list("number", flat=True)
+        )
+        assert numbers == list(range(1, counter.last_number + 1))
+
+
+def test_a_second_load_continues_each_register_without_gap():
+    _seed(mails=150)
+    _seed(mails=150, seed=8)
+    assert Mail.objects.count() == 300
+    assert verify_all() == []
+
+
+def test_search_text_is_what_the_application_would_have_built():
+    _seed(mails=120)
+    for mail in Mail.objects.select_related("correspondent").prefetch_related("recipients")[:60]:
+        extra = [c.name for c in mail.recipients.all()] if mail.register == "depart" else []
+        assert mail.search_text == mail.build_search_text(extra)
+
+
+def test_seeded_rows_are_related_as_the_services_would_leave_them():
+    _seed(mails=300)
+    # Every letter has its registration event; every imputation its routing event.
+    assert MailEvent.objects.filter(action=MailEvent.Action.REGISTERED).count() == 300
+    assert MailEvent.objects.filter(action=MailEvent.Action.ROUTED).count() == Imputation.objects.count()
+    # Whoever a letter is routed to may see it (row-level grant), as imputation_create does.
+    routed = Imputation.objects.filter(assignee__isnull=False).values_list("mail_id", "assignee_id")
+    granted = set(MailUserObjectPermission.objects.values_list("content_object_id", "user_id"))
+    assert set(routed) <= granted
+    # Outgoing letters name their recipient; secret letters are never routed to a unit.
+    assert not Mail.objects.filter(register="depart", recipients__isnull=True).exists()
+    assert not Imputation.objects.filter(mail__confidentiality="secret", assignee_unit__isnull=False).exists()
+
+
+def test_confidential_and_secret_letters_stay_invisible_to_whoever_may_not_see_them(people):
+    _seed(mails=600)
+    restricted = Mail.objects.exclude(confidentiality=Mail.Confidentiality.ORDINAIRE)
+    assert restricted.count() > 10
+    sample = list(restricted.values_list("pk", flat=True)[:40])
+    # An agent outside the cabinet sees nothing, not even counted.
+    assert visible_mails(people.outsider).count() == 0
+    assert not visible_mails(people.outsider).filter(pk__in=sample).exists()
+    # The mail office sees ordinary mail only, plus nothing restricted it was not granted.
+    clerk_sees = visible_mails(people.secretariat)
+    assert not clerk_sees.filter(pk__in=sample).exists()
+    assert clerk_sees.count() == Mail.objects.filter(confidentiality="ordinaire").count()
+    # An adviser sees exactly the restricted letters he holds a grant on.
+    adviser = people.conseiller1
+    granted = set(
+        MailUserObjectPermission.objects.filter(user=adviser, content_object__in=restricted).values_list(
+            "content_object_id", flat=True
+        )
+    )
+    assert granted
+    assert set(visible_mails(adviser).filter(pk__in=restricted).values_list("pk", flat=True)) == granted
+    # The secret ones are hidden from the attaché unless granted.
+    secret = Mail.objects.filter(confidentiality="secret")
+    attache_granted = MailUserObjectPermission.objects.filter(user=people.attache, content_object__in=secret)
+    assert visible_mails(people.attache).filter(pk__in=secret).count() == attache_granted.count()
+    # His "à traiter" lists only open imputations of his own.
+    assert all(i.assignee_id == adviser.pk and i.is_open for i in my_imputations(adviser))
+
+
+def test_the_same_seed_gives_the_same_letters():
+    _seed(mails=80, seed=11)
+    first = list(Mail.objects.order_by("register", "year", "number").values_list("reference", "subject", "chain_hash"))
+    from correspondence.management.commands.bench import empty_register
+
+    empty_register()
+    _seed(mails=80, seed=11)
+    second = list(Mail.objects.order_by("register", "year", "number").values_list("reference", "subject", "chain_hash"))
+    # Same rows, except the chain: registration times are relative to now (the last hour).
+    assert [r[:2] for r in first] == [r[:2] for r in second]
+
+
+def test_refuses_a_database_holding_real_letters_unless_forced(people):
+    kind = MailKind.objects.get_or_create(code="lettre", defaults={"label": "Lettre"})[0]
+    sender = Correspondent.objects.create(name="Ambassade du Japon")
+    services.mail_register_incoming(
+        registered_by=people.outsider, correspondent=sender, subject="Lettre réelle", kind=kind,
+        arrival_date=timezone.localdate(),
+    )  # fmt: skip
+    with pytest.raises(CommandError, match="réel"):
+        _seed(mails=10)
+    assert Mail.objects.count() == 1
+    _seed(mails=10, force=True)
+    assert Mail.objects.count() == 11
+    assert verify_all() == []
+
+
+def test_demo_letters_are_not_real_ones(people):
+    kind = MailKind.objects.get_or_create(code="lettre", defaults={"label": "Lettre"})[0]
+    sender = Correspondent.objects.create(name="Ambassade du Ghana")
+    services.mail_register_incoming(
+        registered_by=people.secretariat, correspondent=sender, subject="Lettre de démonstration", kind=kind,
+        arrival_date=timezone.localdate(),
+    )  # fmt: skip
+    assert volume.real_mail_count() == 0
+    _seed(mails=20)
+    assert verify_all() == []
+
+
+@pytest.mark.postgres
+def test_postgresql_load_fills_the_search_vector_and_leaves_the_same_indexes(monkeypatch):
+    def indexes():
+        with connection.cursor() as cursor:
+            # What an index is: table, name, method, columns, operator classes, uniqueness,
+            # predicate (pg_get_indexdef's text may word the same predicate differently).
+            cursor.execute(
+                "SELECT t.relname, i.relname, am.amname, x.indkey::text, x.indclass::text, x.indisunique, "
+                "x.indpred IS NOT NULL, pg_get_expr(x.indexprs, x.indrelid) "
+                "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+                "JOIN pg_am am ON am.oid = i.relam WHERE t.relname LIKE 'correspondence%%' ORDER BY 1, 2"
+            )
+            return cursor.fetchall()
+
+    before = indexes()
+    # The drop-and-rebuild path (used from 50 000 letters) on a small load.
+    monkeypatch.setattr(volume, "INDEX_POLICY", "rebuild")
+    _seed(mails=200, seed=5)
+    assert indexes() == before
+    assert not Mail.objects.filter(search_vector__isnull=True).exists()
+    assert verify_all() == []
+    # The application's own search finds the words of a seeded subject.
+    mail = Mail.objects.filter(register="arrivee").first()
+    assert search_mails(Mail.objects.all(), mail.subject).filter(pk=mail.pk).exists()
+    # The sequences moved past the rows copied: the application can register again.
+    kind = MailKind.objects.get_or_create(code="lettre", defaults={"label": "Lettre"})[0]
+    registrar = Mail.objects.first().registered_by
+    new = services.mail_register_incoming(
+        registered_by=registrar, correspondent=Correspondent.objects.first(), subject="Après le volume", kind=kind,
+        arrival_date=timezone.localdate(),
+    )  # fmt: skip
+    assert new.pk > max(Mail.objects.exclude(pk=new.pk).values_list("pk", flat=True))
+    assert verify_all() == []
