@@ -42,6 +42,19 @@ def dashboard_panels(request) -> list[Panel]:
     received = list(selectors.transmissions_received(user).exclude(state=Transmission.State.EXECUTEE)[:10])
     to_ack = [t for t in received if t.state == Transmission.State.TRANSMISE]
     late = [t for t in received if t.directive.deadline < today]
-    if to_ack or late:
-        panels.append(Panel("delegations/panels/directives.html", {"to_ack": to_ack, "late": late}, order=30))
+    board_late = 0
+    if user.has_perm("delegations.view_execution_board"):
+        board_late = (
+            Transmission.objects.exclude(state=Transmission.State.EXECUTEE)
+            .filter(directive__deadline__lt=today)
+            .count()
+        )
+    if to_ack or late or board_late:
+        panels.append(
+            Panel(
+                "delegations/panels/directives.html",
+                {"to_ack": to_ack, "late": late, "board_late": board_late},
+                order=30,
+            )
+        )
     return panels

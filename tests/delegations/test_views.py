@@ -473,3 +473,12 @@ def test_dashboard_panels_and_navigation(people, as_user, make_delegation, make_
     assert "Délégations qui prennent fin" in content
     assert "Parapheur" in content
     assert "À accuser réception" in as_user(people.dir_afrique).get("/").content.decode()
+
+
+def test_dashboard_shows_late_directives_to_the_board_viewers(people, as_user, make_directive):
+    directive = make_directive(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    directive_services.directive_transmit(
+        directive=directive, actor=people.conseiller1, recipients=[people.dir_afrique]
+    )
+    assert "1 transmission en retard" in as_user(people.ministre).get("/").content.decode()
+    assert "transmission en retard" not in as_user(people.conseiller2).get("/").content.decode()
