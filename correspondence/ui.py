@@ -15,7 +15,8 @@ def nav_items(user) -> list[NavItem]:
     items = []
     # Everyone with a mandate may have mail routed to them (directors, heads of service).
     if rights or selectors.user_unit_ids(user):
-        count = selectors.my_imputations(user).count()
+        # Bounded: the badge stops at 100 rather than counting thousands on every page.
+        count = selectors.my_imputations(user).order_by()[:100].count()
         items.append(
             NavItem(
                 label=_("À traiter"),
