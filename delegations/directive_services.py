@@ -191,6 +191,30 @@ def _notify_followers(transmission: Transmission, subject: str) -> None:
         )
 
 
+def directive_transmitters_sync() -> int:
+    """Give the directeur(s) de cabinet in office the right to transmit every directive (a new
+    directeur inherits the directives recorded before him). An ex-directeur's old row gives
+    nothing: ``can_transmit`` also asks for the role today."""
+    directeurs = list(holders_of(Role.DIRECTEUR_CABINET))
+    if not directeurs:
+        return 0
+    perms = [_perm("transmit_directive"), _perm("view_directive")]
+    existing = set(
+        DirectiveUserObjectPermission.objects.filter(user__in=directeurs, permission__in=perms).values_list(
+            "content_object_id", "user_id", "permission_id"
+        )
+    )
+    missing = [
+        DirectiveUserObjectPermission(content_object_id=directive_id, user_id=user.pk, permission=perm)
+        for directive_id in Directive.objects.values_list("pk", flat=True)
+        for user in directeurs
+        for perm in perms
+        if (directive_id, user.pk, perm.pk) not in existing
+    ]
+    DirectiveUserObjectPermission.objects.bulk_create(missing)
+    return len(missing)
+
+
 def directives_remind_late(*, day: datetime.date | None = None) -> int:
     """Once a day, remind the recipient (and the conseillers in charge) of each directive past
     its deadline and not executed."""

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .directive_services import directives_remind_late
+from .directive_services import directive_transmitters_sync, directives_remind_late
 from .services import delegations_nightly, sign_permissions_sync
 
 
 @shared_task(ignore_result=True)
 def delegations_nightly_task() -> dict:
-    """Expire and lapse arrêtés, withdraw stale sign permissions, warn 15 days ahead."""
-    return delegations_nightly()
+    """Expire and lapse arrêtés, withdraw stale sign permissions, warn 15 days ahead; give a
+    newly appointed directeur the right to transmit the directives."""
+    counts = delegations_nightly()
+    counts["transmit_granted"] = directive_transmitters_sync()
+    return counts
 
 
 @shared_task(ignore_result=True)

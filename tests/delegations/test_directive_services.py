@@ -136,3 +136,18 @@ def test_late_directives_are_reminded_once_a_day(people, make_directive):
     assert set(reminders.values_list("recipient__username", flat=True)) == {"dir-afrique", "conseiller1"}
     assert directive_services.directives_remind_late() == 0
     assert reminders.count() == 2
+
+
+def test_a_new_directeur_receives_the_right_to_transmit_from_the_nightly_task(people, make_directive):
+    from cabinet.models import Mandate
+    from cabinet.services import mandate_create, mandate_end
+    from delegations.tasks import delegations_nightly_task
+
+    directive = make_directive()
+    today = timezone.localdate()
+    mandate_end(mandate=Mandate.objects.get(user=people.directeur), end_date=today - datetime.timedelta(days=1))
+    mandate_create(user=people.conseiller2, position=people.positions["dircab"], start_date=today)
+    assert not directive_services.can_transmit(people.directeur, directive)  # the old row gives nothing
+    delegations_nightly_task.delay()
+    assert "conseiller2" in transmitters(directive)
+    assert directive_services.can_transmit(people.conseiller2, directive)
