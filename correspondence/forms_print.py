@@ -21,8 +21,9 @@ class DateInput(forms.DateInput):
 
 class RegisterPrintForm(forms.Form):
     MAX_DAYS = 366
-    # Beyond this, the PDF takes too long to lay out: print the period in several parts.
-    MAX_ROWS = 2000
+    # WeasyPrint lays out about 30 to 60 rows a second: beyond this, the request would take
+    # longer than a web worker's timeout. A longer period is printed in several parts.
+    MAX_ROWS = 600
 
     register = forms.ChoiceField(label=_("Registre"), choices=Register.choices, initial=Register.ARRIVEE)
     start = forms.DateField(label=_("Du"), widget=DateInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y"])

@@ -68,7 +68,13 @@ def register_print(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "correspondence/print_register_form.html", {"form": form})
     data = form.cleaned_data
-    rows = register_period_rows(request.user, register=data["register"], start=data["start"], end=data["end"])
+    rows = register_period_rows(
+        request.user,
+        register=data["register"],
+        start=data["start"],
+        end=data["end"],
+        limit=RegisterPrintForm.MAX_ROWS + 1,
+    )
     if len(rows) > RegisterPrintForm.MAX_ROWS:
         form.add_error(None, RegisterPrintForm.too_many_rows_message(len(rows)))
         return render(request, "correspondence/print_register_form.html", {"form": form})
