@@ -64,14 +64,17 @@ def upload_report(instance, filename: str) -> str:
 
 
 class DelegationQuerySet(models.QuerySet):
-    def effective_on(self, day: datetime.date) -> DelegationQuerySet:
-        """Arrêtés that give their power on ``day``: in force, published, within their dates.
-        (Mandates are checked by the rules, person by person.)"""
-        return self.filter(
-            state=Delegation.State.EN_VIGUEUR,
-            published_on__lte=day,
-            valid_from__lte=day,
-        ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+    def in_force_on(self, day: datetime.date) -> DelegationQuerySet:
+        """Arrêtés that gave (or give) their power on ``day``: published by then, within their
+        dates, not yet revoked nor ended. Answers for the past too (the register); the
+        mandates are checked by the rules, person by person."""
+        return (
+            self.exclude(state=Delegation.State.PROJET)
+            .filter(published_on__lte=day, valid_from__lte=day)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+            .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        )
 
 
 class Delegation(models.Model):

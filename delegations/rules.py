@@ -105,7 +105,8 @@ def delegation_refusal(
         return 1, _("L'arrêté n° %(n)s n'est pas encore publié : nul ne peut signer en vertu de cet arrêté.") % {
             "n": number
         }
-    if delegation.state == Delegation.State.ABROGE or (delegation.revoked_on and delegation.revoked_on <= day):
+    # Dated checks, so that the register can ask about a past day as well as today.
+    if delegation.revoked_on and delegation.revoked_on <= day:
         return 2, _("L'arrêté n° %(n)s a été abrogé le %(d)s (%(ref)s) : la délégation a pris fin.") % {
             "n": number,
             "d": _d(delegation.revoked_on),
@@ -113,9 +114,9 @@ def delegation_refusal(
         }
     if delegation.valid_from > day:
         return 2, _("L'arrêté n° %(n)s ne prend effet que le %(d)s.") % {"n": number, "d": _d(delegation.valid_from)}
-    if delegation.state == Delegation.State.EXPIRE or (delegation.valid_until and delegation.valid_until < day):
+    if delegation.valid_until and delegation.valid_until < day:
         return 2, _("L'arrêté n° %(n)s a expiré le %(d)s.") % {"n": number, "d": _d(delegation.valid_until)}
-    if delegation.state == Delegation.State.CADUC:
+    if delegation.state == Delegation.State.CADUC and (delegation.ended_on is None or delegation.ended_on <= day):
         return 2, _("L'arrêté n° %(n)s est caduc : le mandat du ministre ou du délégataire a pris fin.") % {"n": number}
     if scope_ids is None:
         scope_ids = {c.pk for c in delegation.categories.all()}
@@ -226,7 +227,7 @@ def signers_on(category: ActCategory, day: datetime.date) -> list[SigningAuthori
     if not category.is_delegable:
         return signers
     for delegation in (
-        Delegation.objects.effective_on(day)
+        Delegation.objects.in_force_on(day)
         .filter(categories=category)
         .select_related("delegator", "delegate")
         .prefetch_related("categories")

@@ -137,11 +137,7 @@ def access_delegation(user, pk: int) -> Delegation:
 def delegations_in_force(day: datetime.date) -> QuerySet[Delegation]:
     """Arrêtés in force on ``day`` (published, within dates, not ended before that day)."""
     return (
-        Delegation.objects.filter(published_on__lte=day, valid_from__lte=day)
-        .exclude(state=Delegation.State.PROJET)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-        .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        Delegation.objects.in_force_on(day)
         .select_related("delegator", "delegate")
         .prefetch_related("categories")
         .order_by("number")

@@ -175,3 +175,17 @@ def test_signers_on_answers_who_could_sign_on_a_day(people, cats, make_delegatio
     assert [s.user for s in signers_on(cats["traites-accords"], timezone.localdate())] == [people.ministre]
     before = datetime.date(2025, 9, 5)
     assert [s.user for s in signers_on(cats["correspondance-courante"], before)] == [people.ministre]
+
+
+def test_signers_on_a_past_day_still_names_an_arrete_revoked_since(people, cats, make_delegation):
+    from delegations.services import delegation_revoke
+
+    delegation = make_delegation()
+    today = timezone.localdate()
+    delegation_revoke(delegation=delegation, actor=people.attache, reference="A-2", revoked_on=today, reason="Fin")
+    last_month = today - datetime.timedelta(days=30)
+    past = signers_on(cats["correspondance-courante"], last_month)
+    assert [(s.user, s.delegation) for s in past] == [(people.ministre, None), (people.directeur, delegation)]
+    assert [s.user for s in signers_on(cats["correspondance-courante"], today)] == [people.ministre]
+    # Signing is always checked today: the revoked arrêté gives nothing now.
+    assert "a été abrogé" in refusal(people.directeur, cats["correspondance-courante"])
