@@ -427,3 +427,23 @@ class MergeForm(forms.Form):
     into = forms.ModelChoiceField(
         label=_("Fusionner dans"), queryset=_active_correspondents(), widget=CorrespondentPicker()
     )
+
+
+class SignatureSubmitForm(forms.Form):
+    """Send an assignee's draft reply to the signature book (delegations app)."""
+
+    attachment = forms.ModelChoiceField(label=_("Projet de réponse"), queryset=None, empty_label=None)
+    category = forms.ModelChoiceField(label=_("Catégorie d'acte"), queryset=None)
+    title = forms.CharField(label=_("Objet"), max_length=250)
+    body = forms.CharField(
+        label=_("Texte ou présentation"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Ce que le signataire lira dans le parapheur ; le projet est joint."),
+    )
+
+    def __init__(self, *args, drafts, **kwargs):
+        from delegations.models import ActCategory
+
+        super().__init__(*args, **kwargs)
+        self.fields["attachment"].queryset = drafts
+        self.fields["category"].queryset = ActCategory.objects.filter(is_active=True)

@@ -239,6 +239,16 @@ class Mail(models.Model):
         related_name="replies",
     )
 
+    # Outgoing letter registered from a signed item of the signature book (parapheur).
+    signature_item = models.OneToOneField(
+        "delegations.SignatureItem",
+        verbose_name=_("pièce du parapheur"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outgoing_mail",
+    )
+
     # Cancellation: the entry keeps its number and shows as annulé.
     cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
@@ -580,6 +590,7 @@ class MailEvent(models.Model):
         STATE = "etat", _("Changement d'état")
         CANCELLED = "annulation", _("Annulation")
         GRANTED = "acces", _("Accès accordé")
+        SIGNATURE_BOOK = "parapheur", _("Parapheur")
 
     mail = models.ForeignKey(Mail, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("le"), default=timezone.now)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -207,9 +208,11 @@ def mail_register_outgoing(
     confidentiality: str = Mail.Confidentiality.ORDINAIRE,
     keywords: str = "",
     files: Iterable = (),
+    signature_item=None,
 ) -> Mail:
     """Register an outgoing letter with the next number of the départ register; link it to
-    the incoming letters it answers (which become répondu)."""
+    the incoming letters it answers (which become répondu). From a signed item of the
+    signature book, the signed PDF is attached and the item linked."""
     recipients = list(recipients)
     if not recipients:
         raise ValidationError({"recipients": _("Indiquez au moins un destinataire.")})
@@ -218,8 +221,11 @@ def mail_register_outgoing(
         if incoming.register != Register.ARRIVEE:
             raise ValidationError({"replies_to": _("Une réponse ne peut répondre qu'à un courrier arrivé.")})
         _ensure_not_cancelled(incoming)
+    if signature_item is not None:
+        _check_signed_item(signature_item)
     mail = Mail(
         register=Register.DEPART,
+        signature_item=signature_item,
         registered_by=registered_by,
         correspondent=recipients[0],
         subject=subject,
@@ -240,9 +246,29 @@ def mail_register_outgoing(
     _event(mail, registered_by, MailEvent.Action.REGISTERED, text=mail.reference)
     for upload in files:
         attachment_add(mail=mail, uploaded_by=registered_by, upload=upload)
+    if signature_item is not None:
+        with signature_item.signed_pdf.open("rb") as handle:
+            signed = ContentFile(handle.read(), name=f"acte-signe-{signature_item.verification_code}.pdf")
+        attachment_add(mail=mail, uploaded_by=registered_by, upload=signed)
+        _event(
+            mail,
+            registered_by,
+            MailEvent.Action.SIGNATURE_BOOK,
+            text=_("Enregistré depuis le parapheur : « %(title)s », signé le %(at)s")
+            % {"title": signature_item.title, "at": f"{timezone.localtime(signature_item.signed_at):%d/%m/%Y}"},
+        )
     for incoming in replies_to:
         mail_link_reply(incoming=incoming, reply=mail, actor=registered_by)
     return mail
+
+
+def _check_signed_item(item) -> None:
+    from delegations.models import SignatureItem
+
+    if item.state != SignatureItem.State.SIGNE or not item.signed_pdf:
+        raise ValidationError(_("Seule une pièce signée du parapheur peut être enregistrée au départ."))
+    if Mail.objects.filter(signature_item=item).exists():
+        raise ValidationError(_("Cette pièce signée est déjà enregistrée au départ."))
 
 
 @transaction.atomic
@@ -557,6 +583,41 @@ def imputation_complete(*, imputation: Imputation, actor) -> Imputation:
     imputation.save(update_fields=["state", "completed_at", "completed_by"])
     _event(imputation.mail, actor, MailEvent.Action.COMPLETED, imputation=imputation)
     return imputation
+
+
+# --- Signature book (parapheur) -------------------------------------------------------------
+@transaction.atomic
+def draft_reply_submit(
+    *, imputation: Imputation, actor, attachment: Attachment, category, title: str, body: str, source_url: str
+):
+    """Put an assignee's draft reply in the minister's signature book (delegations app);
+    the mail's timeline records it. Returns the signature item."""
+    from delegations.services import signature_item_submit
+
+    mail = imputation.mail
+    _ensure_not_cancelled(mail)
+    if attachment.imputation_id != imputation.pk or attachment.kind != Attachment.Kind.DRAFT_REPLY:
+        raise ValidationError({"attachment": _("Choisissez un projet de réponse de cette imputation.")})
+    with attachment.file.open("rb") as handle:
+        document = ContentFile(handle.read(), name=attachment.original_name)
+    item = signature_item_submit(
+        drafter=actor,
+        category=category,
+        title=title,
+        body=body,
+        document=document,
+        source_label=_("Courrier %(ref)s") % {"ref": mail.reference},
+        source_url=source_url,
+    )
+    _event(
+        mail,
+        actor,
+        MailEvent.Action.SIGNATURE_BOOK,
+        imputation=imputation,
+        text=_("Projet « %(name)s » soumis au parapheur : %(title)s")
+        % {"name": attachment.original_name, "title": item.title},
+    )
+    return item
 
 
 # --- Correspondents -------------------------------------------------------------------------

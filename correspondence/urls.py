@@ -24,6 +24,7 @@ urlpatterns = [
     path("imputations/<int:pk>/travail/", views.imputation_annotate, name="imputation_annotate"),
     path("imputations/<int:pk>/terminer/", views.imputation_complete, name="imputation_complete"),
     path("imputations/<int:pk>/reaffecter/", views.imputation_reassign, name="imputation_reassign"),
+    path("imputations/<int:pk>/parapheur/", views.imputation_submit_signature, name="imputation_submit_signature"),
     # Printed documents (correspondence outputs).
     path("<int:pk>/fiche-imputation.pdf", views_print.routing_slip, name="print_routing_slip"),
     path("<int:pk>/accuse-reception.pdf", views_print.acknowledgement, name="print_acknowledgement"),

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -33,6 +33,7 @@ from .forms import (
     OutgoingMailForm,
     QuickCorrespondentForm,
     ReassignForm,
+    SignatureSubmitForm,
 )
 from .models import Attachment, Correspondent, Imputation, Mail, MailConsultation, Register
 
@@ -196,6 +197,15 @@ def register_outgoing(request: HttpRequest) -> HttpResponse:
             "confidentiality": incoming.confidentiality,
             "kind": incoming.kind_id,
         }
+    signed_item = _signed_item_for_registration(request)
+    if signed_item is not None:
+        initial.update(
+            {
+                "subject": signed_item.title,
+                "signatory": signed_item.signer_id,
+                "letter_date": timezone.localtime(signed_item.signed_at).date(),
+            }
+        )
     posted = [int(v) for v in request.POST.getlist("replies_to") if v.isdigit()]
     if posted:
         ids += list(incoming_qs.filter(pk__in=posted).values_list("pk", flat=True))
@@ -225,6 +235,7 @@ def register_outgoing(request: HttpRequest) -> HttpResponse:
                 confidentiality=data["confidentiality"],
                 keywords=data["keywords"],
                 files=data["files"],
+                signature_item=signed_item,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -236,7 +247,44 @@ def register_outgoing(request: HttpRequest) -> HttpResponse:
             )
             return _after_registration(request, mail)
     _files_lost_notice(request, form)
-    return render(request, "correspondence/mail_form.html", {"form": form, "register": Register.DEPART})
+    return render(
+        request,
+        "correspondence/mail_form.html",
+        {"form": form, "register": Register.DEPART, "signed_item": signed_item},
+    )
+
+
+def _signed_item_for_registration(request: HttpRequest):
+    """The signed item of the signature book being registered (``?parapheur=<id>``, kept in
+    the form as a hidden field). Whoever may see it in the parapheur, or may see the mail it
+    was drafted from, may register it; 404 otherwise, 403 if it is not signed or already
+    registered."""
+    from delegations.models import SignatureItem
+    from delegations.selectors import visible_items
+
+    raw = request.POST.get("parapheur") or request.GET.get("parapheur") or ""
+    if not raw.isdigit():
+        return None
+    item = SignatureItem.objects.filter(pk=int(raw)).select_related("signer").first()
+    if item is None:
+        raise Http404
+    source = _mail_of_source(request, item.source_url)
+    if source is None and not visible_items(request.user).filter(pk=item.pk).exists():
+        raise Http404
+    _require(item.state == SignatureItem.State.SIGNE and bool(item.signed_pdf))
+    _require(not Mail.objects.filter(signature_item=item).exists())
+    return item
+
+
+def _mail_of_source(request: HttpRequest, url: str) -> Mail | None:
+    """The mail a signature item was drafted from, if the person may see it."""
+    try:
+        match = resolve(url)
+    except Resolver404:
+        return None
+    if match.view_name != "correspondence:mail_detail":
+        return None
+    return selectors.mail_for_user(request.user, match.kwargs["pk"])
 
 
 @require_GET
@@ -262,9 +310,28 @@ def mail_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if can_route and mail.is_restricted
             else [],
             "attachment_form": AttachmentForm(),
+            "signature_items": _signature_items_of(request, mail),
         }
     )
     return render(request, "correspondence/mail_detail.html", context)
+
+
+def _signature_items_of(request: HttpRequest, mail: Mail) -> list:
+    """The signature-book items drafted from this mail (the person sees the mail, so they
+    see how it is being answered); linked to the parapheur only for who may open them there."""
+    from delegations.models import SignatureItem
+    from delegations.selectors import visible_items
+
+    url = reverse("correspondence:mail_detail", args=[mail.pk])
+    items = list(SignatureItem.objects.filter(source_url=url).order_by("submitted_at"))
+    if not items:
+        return []
+    openable = set(visible_items(request.user).filter(pk__in=[i.pk for i in items]).values_list("pk", flat=True))
+    registered = dict(Mail.objects.filter(signature_item__in=items).values_list("signature_item_id", "reference"))
+    for item in items:
+        item.openable = item.pk in openable
+        item.registered_reference = registered.get(item.pk)
+    return items
 
 
 @require_http_methods(["GET", "POST"])
@@ -521,6 +588,49 @@ def imputation_reassign(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "title": _("Réaffecter"),
             "submit": _("Réaffecter"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def imputation_submit_signature(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Soumettre au parapheur": the assignee sends a draft reply to the signature book."""
+    imputation = _get_imputation_for_assignee(request, pk)
+    drafts = imputation.attachments.filter(kind=Attachment.Kind.DRAFT_REPLY)
+    _require(not imputation.mail.is_cancelled and drafts.exists())
+    mail = imputation.mail
+    initial = {
+        "title": _("Réponse à %(corr)s — %(subject)s") % {"corr": mail.correspondent, "subject": mail.subject},
+        "body": imputation.opinion,
+        "attachment": drafts.last(),
+    }
+    form = SignatureSubmitForm(request.POST if request.method == "POST" else None, initial=initial, drafts=drafts)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.draft_reply_submit(
+                imputation=imputation,
+                actor=request.user,
+                attachment=data["attachment"],
+                category=data["category"],
+                title=data["title"],
+                body=data["body"],
+                source_url=reverse("correspondence:mail_detail", args=[mail.pk]),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Projet soumis au parapheur : « %(title)s ».") % {"title": item.title})
+            return redirect("correspondence:mail_detail", pk=mail.pk)
+    return render(
+        request,
+        "correspondence/action_form.html",
+        {
+            "mail": mail,
+            "imputation": imputation,
+            "form": form,
+            "title": _("Soumettre au parapheur"),
+            "submit": _("Soumettre au parapheur"),
         },
     )
 
