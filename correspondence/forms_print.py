@@ -6,7 +6,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext as __
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Register
@@ -47,7 +47,7 @@ class RegisterPrintForm(forms.Form):
 
     @classmethod
     def too_many_rows_message(cls, count: int) -> str:
-        return __(
+        return gettext(
             "Cette période compte plus de %(max)s entrées : choisissez une période plus courte "
             "et imprimez le registre en plusieurs fois."
         ) % {"max": f"{cls.MAX_ROWS:,}".replace(",", "\u202f")}
