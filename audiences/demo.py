@@ -12,6 +12,7 @@ from correspondence.models import Correspondent
 
 from . import services
 from .models import Audience, AudienceEvent, AudienceState, Place, Unavailability
+from .scheduling import buffer
 
 PLACES = ["Bureau du ministre", "Salon d'honneur", "Salle de conférence du cabinet", "Salon VIP de l'aéroport"]
 
@@ -161,9 +162,7 @@ def _seed_past(audience: Audience, starts, ends, place, attache, protocole) -> N
     audience.confirmed_at, audience.confirmed_by = starts - datetime.timedelta(days=3), protocole
     audience.report_requested_at = ends
     audience.save()
-    AgendaSlot.objects.create(
-        audience=audience, starts_at=starts, ends_at=ends, occupied_until=ends + services.buffer()
-    )
+    AgendaSlot.objects.create(audience=audience, starts_at=starts, ends_at=ends, occupied_until=ends + buffer())
     for kind, at, actor in (
         (AudienceEvent.Kind.PROGRAMMED, audience.programmed_at, attache),
         (AudienceEvent.Kind.CONFIRMED, audience.confirmed_at, protocole),

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -18,11 +18,9 @@ from guardian.shortcuts import assign_perm
 from cabinet.roles import Role
 from cabinet.selectors import holders_of
 from cabinet.services import notification_create
-from cabinet.workdays import is_working_day
 
 from .models import (
     SCHEDULED_STATES,
-    AgendaSlot,
     Attachment,
     Audience,
     AudienceEvent,
@@ -33,111 +31,10 @@ from .models import (
     Unavailability,
 )
 from .roles import CONFIRM, PROGRAMME, RECORD
-from .selectors import VIEW_CODENAME, conflicting_slot, visible_audiences
+from .scheduling import check_time, hold_slot, release_slot
+from .selectors import VIEW_CODENAME, visible_audiences
 
-NO_OVERLAP_CONSTRAINT = "agenda_slot_no_overlap"
 State = AudienceState
-
-
-class NeedsConfirmation(ValidationError):
-    """The slot is allowed but unusual (weekend, holiday, outside office hours): the user
-    must confirm it. ``warnings`` lists why."""
-
-    def __init__(self, warnings: list[str]):
-        super().__init__(warnings, code="needs_confirmation")
-        self.warnings = warnings
-
-
-# --- Rules on time --------------------------------------------------------------------------
-def buffer() -> datetime.timedelta:
-    return datetime.timedelta(minutes=settings.AUDIENCES_BUFFER_MINUTES)
-
-
-def _office_time(value: str) -> datetime.time:
-    hours, minutes = value.split(":")
-    return datetime.time(int(hours), int(minutes))
-
-
-def schedule_warnings(starts_at: datetime.datetime, ends_at: datetime.datetime) -> list[str]:
-    """What the user must confirm before setting an item at this time: a weekend or public
-    holiday, or a time outside office hours."""
-    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
-    warnings = []
-    if not is_working_day(start.date()):
-        warnings.append(
-            _("Le %(day)s n'est pas un jour ouvrable (week-end ou jour férié).")
-            % {"day": date_format(start.date(), "l d/m/Y")}
-        )
-    office_start, office_end = (
-        _office_time(settings.AUDIENCES_OFFICE_START),
-        _office_time(settings.AUDIENCES_OFFICE_END),
-    )
-    if start.time() < office_start or end.time() > office_end or end.date() != start.date():
-        warnings.append(
-            _("Le créneau %(start)s–%(end)s sort des heures de bureau (%(open)s–%(close)s).")
-            % {
-                "start": f"{start:%H:%M}",
-                "end": f"{end:%H:%M}",
-                "open": settings.AUDIENCES_OFFICE_START,
-                "close": settings.AUDIENCES_OFFICE_END,
-            }
-        )
-    return warnings
-
-
-def conflict_message(slot: AgendaSlot) -> str:
-    return _("Ce créneau chevauche %(item)s, compte tenu de la marge de %(buffer)s min entre deux rendez-vous.") % {
-        "item": slot.describe(),
-        "buffer": settings.AUDIENCES_BUFFER_MINUTES,
-    }
-
-
-def _check_time(starts_at, ends_at, *, confirm_warnings: bool) -> str:
-    """Refuse a reversed slot; ask confirmation of an unusual one. Returns the warnings the
-    user confirmed, for the history."""
-    if ends_at <= starts_at:
-        raise ValidationError({"ends_at": _("La fin doit être postérieure au début.")})
-    warnings = schedule_warnings(starts_at, ends_at)
-    if warnings and not confirm_warnings:
-        raise NeedsConfirmation(warnings)
-    return " ".join(_("Confirmé malgré l'avertissement : %(w)s") % {"w": w} for w in warnings)
-
-
-def _hold_slot(*, starts_at, ends_at, audience: Audience | None = None, unavailability: Unavailability | None = None):
-    """Write the time an item holds; refuse an overlap with a message naming the other item.
-
-    The service checks first (all databases); on PostgreSQL the exclusion constraint catches
-    what a concurrent transaction committed in between, and its error gets the same message.
-    """
-    occupied_until = ends_at + buffer()
-    conflict = conflicting_slot(
-        starts_at, occupied_until, exclude_audience=audience, exclude_unavailability=unavailability
-    )
-    if conflict is not None:
-        raise ValidationError({"starts_at": conflict_message(conflict)}, code="overlap")
-    owner = {"audience": audience} if audience is not None else {"unavailability": unavailability}
-    try:
-        with transaction.atomic():
-            AgendaSlot.objects.update_or_create(
-                **owner, defaults={"starts_at": starts_at, "ends_at": ends_at, "occupied_until": occupied_until}
-            )
-    except IntegrityError as exc:
-        if NO_OVERLAP_CONSTRAINT not in str(exc):
-            raise
-        conflict = conflicting_slot(
-            starts_at, occupied_until, exclude_audience=audience, exclude_unavailability=unavailability
-        )
-        message = (
-            conflict_message(conflict) if conflict else _("Ce créneau vient d'être pris par un autre rendez-vous.")
-        )
-        raise ValidationError({"starts_at": message}, code="overlap")
-
-
-def _release_slot(*, audience: Audience | None = None, unavailability: Unavailability | None = None) -> None:
-    if audience is not None:
-        AgendaSlot.objects.filter(audience=audience).delete()
-    if unavailability is not None:
-        AgendaSlot.objects.filter(unavailability=unavailability).delete()
 
 
 # --- Rights checked again in the services (a forged POST must record nothing) --------------
@@ -311,7 +208,7 @@ def audience_programme(
     _require(by, PROGRAMME)
     audience = _lock(audience)
     _require_state(audience, State.RECEIVED, State.STUDY, State.ACCEPTED, State.POSTPONED)
-    confirmed = _check_time(starts_at, ends_at, confirm_warnings=confirm_warnings)
+    confirmed = check_time(starts_at, ends_at, confirm_warnings=confirm_warnings)
     if starts_at < timezone.now():
         raise ValidationError({"starts_at": _("On ne programme pas une audience dans le passé.")})
     audience.starts_at, audience.ends_at, audience.place = starts_at, ends_at, place
@@ -327,7 +224,7 @@ def audience_programme(
     audience.full_clean()
     audience.save()
     audience.attendees.set(attendees)
-    _hold_slot(starts_at=starts_at, ends_at=ends_at, audience=audience)
+    hold_slot(starts_at=starts_at, ends_at=ends_at, audience=audience)
     _event(audience, AudienceEvent.Kind.PROGRAMMED, by, confirmed, new_starts_at=starts_at, new_ends_at=ends_at)
     _notify(
         _protocol_people(audience),
@@ -356,7 +253,7 @@ def audience_move(
         raise ValidationError({"reason": _("Indiquez le motif du déplacement.")})
     audience = _lock(audience)
     _require_state(audience, *SCHEDULED_STATES)
-    confirmed = _check_time(starts_at, ends_at, confirm_warnings=confirm_warnings)
+    confirmed = check_time(starts_at, ends_at, confirm_warnings=confirm_warnings)
     if starts_at < timezone.now():
         raise ValidationError({"starts_at": _("On ne déplace pas une audience dans le passé.")})
     old_start, old_end = audience.starts_at, audience.ends_at
@@ -368,7 +265,7 @@ def audience_move(
     audience.sequence += 1
     audience.full_clean()
     audience.save()
-    _hold_slot(starts_at=starts_at, ends_at=ends_at, audience=audience)
+    hold_slot(starts_at=starts_at, ends_at=ends_at, audience=audience)
     _event(
         audience,
         AudienceEvent.Kind.MOVED,
@@ -443,7 +340,7 @@ def audience_cancel(*, audience: Audience, by, reason: str, postpone: bool = Fal
     if was_scheduled:
         audience.sequence += 1
     audience.save(update_fields=["state", "cancel_reason", "sequence"])
-    _release_slot(audience=audience)
+    release_slot(audience=audience)
     kind = AudienceEvent.Kind.POSTPONED if postpone else AudienceEvent.Kind.CANCELLED
     _event(audience, kind, by, reason.strip())
     if was_scheduled:
@@ -524,7 +421,7 @@ def unavailability_create(*, by, title: str, kind: str, starts_at, ends_at, note
     block = Unavailability(title=title, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note, created_by=by)
     block.full_clean()
     block.save()
-    _hold_slot(starts_at=starts_at, ends_at=ends_at, unavailability=block)
+    hold_slot(starts_at=starts_at, ends_at=ends_at, unavailability=block)
     return block
 
 
@@ -535,7 +432,7 @@ def unavailability_lift(*, block: Unavailability, by) -> Unavailability:
     block.is_cancelled = True
     block.sequence += 1
     block.save(update_fields=["is_cancelled", "sequence"])
-    _release_slot(unavailability=block)
+    release_slot(unavailability=block)
     return block
 
 

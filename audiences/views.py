@@ -34,6 +34,7 @@ from .forms import (
 from .models import Attachment, AudienceState, FeedToken, Unavailability, local_day_bounds
 from .printing import programme_pdf
 from .roles import CONFIRM, PROGRAMME, RECORD, VIEW_AGENDA
+from .scheduling import NeedsConfirmation
 from .selectors import (
     access_audience,
     agenda_between,
@@ -279,7 +280,7 @@ def _slot_view(request, pk: int, form_class, template: str, action, initial_from
         data.pop("day"), data.pop("start_time"), data.pop("end_time")
         try:
             action(audience=audience, by=request.user, **data)
-        except services.NeedsConfirmation as exc:
+        except NeedsConfirmation as exc:
             form.ask_confirmation(exc.warnings)
         except ValidationError as exc:
             _form_error(form, exc)

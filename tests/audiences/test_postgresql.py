@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 
-from audiences import services
+from audiences import scheduling, services
 from audiences.models import AgendaSlot, Audience, AudienceState
 
 from .conftest import at
@@ -34,14 +34,14 @@ def test_constraint_error_becomes_the_french_message_naming_the_item(
     """If a concurrent transaction commits between the check and the write, the service turns
     the constraint's error into the same message. Simulated: the check sees nothing."""
     programmed(hour=10)
-    real = services.conflicting_slot
+    real = scheduling.conflicting_slot
     calls = []
 
     def blind_first_time(*args, **kwargs):
         calls.append(1)
         return None if len(calls) == 1 else real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "conflicting_slot", blind_first_time)
+    monkeypatch.setattr(scheduling, "conflicting_slot", blind_first_time)
     with pytest.raises(ValidationError) as exc:
         services.audience_programme(
             audience=make_request(), by=people.attache, starts_at=at(day, 10), ends_at=at(day, 10, 30), place=place
@@ -55,7 +55,7 @@ def test_two_concurrent_overlapping_programmings_exactly_one_succeeds(people, ma
     first, second = make_request(), make_request()
     barrier = threading.Barrier(2)
     outcomes: dict[int, str] = {}
-    original = services.conflicting_slot
+    original = scheduling.conflicting_slot
 
     def check_then_wait(*args, **kwargs):
         # Both transactions pass the service's check before either writes: only the
@@ -66,8 +66,8 @@ def test_two_concurrent_overlapping_programmings_exactly_one_succeeds(people, ma
                 barrier.wait(timeout=5)
         return result
 
-    services_conflicting_slot = services.conflicting_slot
-    services.conflicting_slot = check_then_wait
+    saved_check = scheduling.conflicting_slot
+    scheduling.conflicting_slot = check_then_wait
 
     def programme(audience, minute):
         try:
@@ -94,7 +94,7 @@ def test_two_concurrent_overlapping_programmings_exactly_one_succeeds(people, ma
         for thread in threads:
             thread.join(timeout=30)
     finally:
-        services.conflicting_slot = services_conflicting_slot
+        scheduling.conflicting_slot = saved_check
 
     assert sorted(v == "ok" for v in outcomes.values()) == [False, True]
     refused = next(v for v in outcomes.values() if v != "ok")

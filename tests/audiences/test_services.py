@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from audiences import services
 from audiences.models import AgendaSlot, Audience, AudienceEvent, AudienceState, Unavailability
+from audiences.scheduling import NeedsConfirmation
 from cabinet.models import Holiday, Notification
 
 from .conftest import at
@@ -101,7 +102,7 @@ def test_end_before_start_is_refused(people, make_request, place, day):
 def test_weekend_or_holiday_needs_confirmation(people, make_request, place, day):
     Holiday.objects.create(date=day, name="Fête de test")
     audience = make_request()
-    with pytest.raises(services.NeedsConfirmation) as exc:
+    with pytest.raises(NeedsConfirmation) as exc:
         services.audience_programme(
             audience=audience, by=people.attache, starts_at=at(day, 10), ends_at=at(day, 11), place=place
         )
@@ -120,7 +121,7 @@ def test_weekend_or_holiday_needs_confirmation(people, make_request, place, day)
 
 
 def test_outside_office_hours_needs_confirmation(people, make_request, place, day):
-    with pytest.raises(services.NeedsConfirmation) as exc:
+    with pytest.raises(NeedsConfirmation) as exc:
         services.audience_programme(
             audience=make_request(), by=people.attache, starts_at=at(day, 19), ends_at=at(day, 20), place=place
         )
