@@ -14,9 +14,10 @@ from django.views.decorators.http import require_GET
 
 from . import printing
 from .forms_print import RegisterPrintForm
-from .models import Mail, Register
+from .models import Mail, MailConsultation, Register
 from .selectors import can_register, mail_for_user
 from .selectors_reporting import register_period_rows, routing_slip_context, transmission_items
+from .services import consultation_log
 
 
 def _visible_mail(request: HttpRequest, pk: int) -> Mail:
@@ -26,10 +27,16 @@ def _visible_mail(request: HttpRequest, pk: int) -> Mail:
     return mail
 
 
+def _log_print(request: HttpRequest, mail: Mail) -> None:
+    # Printing a confidential or secret mail is consulting it: it goes in the log.
+    consultation_log(mail=mail, user=request.user, what=MailConsultation.What.DETAIL)
+
+
 @require_GET
 def routing_slip(request: HttpRequest, pk: int) -> HttpResponse:
     """Fiche d'imputation: whoever sees the mail may print it to annotate by hand."""
     mail = _visible_mail(request, pk)
+    _log_print(request, mail)
     context = routing_slip_context(mail)
     pdf = printing.render_pdf("correspondence/pdf/routing_slip.html", context, request=request)
     return printing.pdf_response(pdf, f"fiche-imputation-{mail.reference}")
@@ -43,6 +50,7 @@ def acknowledgement(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not can_register(request.user):
         raise PermissionDenied
+    _log_print(request, mail)
     pdf = printing.render_pdf("correspondence/pdf/acknowledgement.html", {"mail": mail}, request=request)
     return printing.pdf_response(pdf, f"accuse-reception-{mail.reference}")
 
@@ -55,6 +63,7 @@ def transmission_slip(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not can_register(request.user):
         raise PermissionDenied
+    _log_print(request, mail)
     context = transmission_items(mail)
     pdf = printing.render_pdf("correspondence/pdf/transmission_slip.html", context, request=request)
     return printing.pdf_response(pdf, f"bordereau-{mail.reference}")

@@ -60,6 +60,28 @@ def test_routing_slip_of_hidden_confidential_mail_is_404(people, login):
     assert login(people.conseiller1).get(url).status_code == 200  # routed to him
 
 
+def test_printing_restricted_mail_is_logged_as_a_consultation_ordinary_is_not(people, login):
+    from correspondence.models import MailConsultation
+
+    confidential = incoming(people, confidentiality="confidentiel")
+    ordinary = incoming(people)
+    client = login(people.attache)
+    client.get(reverse("correspondence:print_routing_slip", args=[confidential.pk]))
+    client.get(reverse("correspondence:print_acknowledgement", args=[confidential.pk]))
+    client.get(reverse("correspondence:print_routing_slip", args=[ordinary.pk]))
+    logged = MailConsultation.objects.filter(mail=confidential, user=people.attache)
+    assert logged.count() == 2
+    assert not MailConsultation.objects.filter(mail=ordinary).exists()
+
+
+def test_refused_print_logs_nothing(people, login):
+    from correspondence.models import MailConsultation
+
+    secret = incoming(people, confidentiality="secret")
+    assert login(people.attache).get(reverse("correspondence:print_routing_slip", args=[secret.pk])).status_code == 404
+    assert not MailConsultation.objects.exists()
+
+
 def test_routing_slip_of_secret_mail_is_404_for_the_attache(people, login):
     mail = incoming(people, confidentiality="secret", registered_by=people.chef_sp)
     url = reverse("correspondence:print_routing_slip", args=[mail.pk])
