@@ -327,6 +327,10 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "correspondence.tasks.verify_registers_nightly",
             "schedule": crontab(hour=2, minute=30),
         },
+        "correspondence-purge-held-uploads": {
+            "task": "correspondence.tasks.purge_held_uploads",
+            "schedule": crontab(hour=3, minute=0),
+        },
     }
 )
 # Daily digest of late and due-soon imputations, on working days, at this hour (Lomé).

@@ -110,8 +110,12 @@ def _active_correspondents():
 
 
 FILES_HELP = _(
-    "PDF, JPEG, PNG, TIFF, DOCX ou ODT ; 25 Mo au plus par fichier. Si le formulaire revient avec une "
-    "erreur, le navigateur ne peut pas garder les fichiers choisis : joignez-les de nouveau."
+    "PDF, JPEG, PNG, TIFF, DOCX ou ODT ; 25 Mo au plus par fichier (le contenu est vérifié, pas seulement "
+    "le nom). Si le formulaire revient avec une erreur, les fichiers acceptés sont conservés."
+)
+DRAFT_HELP = _(
+    "PDF, JPEG, PNG, TIFF, DOCX ou ODT ; 25 Mo au plus. Si le formulaire revient avec une erreur, "
+    "le navigateur ne peut pas garder le fichier choisi : joignez-le de nouveau."
 )
 
 
@@ -285,7 +289,7 @@ class ReassignForm(_AssigneeForm):
 class AnnotationForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     opinion = forms.CharField(label=_("Avis"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    draft_reply = SingleFileField(label=_("Projet de réponse"), help_text=FILES_HELP)
+    draft_reply = SingleFileField(label=_("Projet de réponse"), help_text=DRAFT_HELP)
 
     def clean(self):
         data = super().clean()

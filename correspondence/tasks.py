@@ -30,3 +30,11 @@ def verify_registers_nightly() -> int:
                     "Lancez « python manage.py verify_register » et comparez avec les sauvegardes.",
                 )
     return len(breaches)
+
+
+@shared_task(ignore_result=True)
+def purge_held_uploads() -> int:
+    """Remove files held for registration forms abandoned for more than a day."""
+    from .holding import purge
+
+    return purge()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from . import holding, selectors, services
 from .forms import (
     AnnotationForm,
     AttachmentForm,
@@ -122,48 +122,90 @@ def my_work(request: HttpRequest) -> HttpResponse:
 
 
 def _files_lost_notice(request: HttpRequest, form) -> None:
-    if request.FILES and form.errors:
+    # Only for forms without a holding area (the assignee's draft reply).
+    if request.FILES and form.errors and "draft_reply" not in form.errors:
         messages.warning(
             request,
             _(
                 "Le formulaire contient des erreurs. Vos saisies sont conservées, "
-                "mais les fichiers doivent être joints de nouveau."
+                "mais le fichier doit être joint de nouveau."
             ),
         )
+
+
+def _kept_held_files(request: HttpRequest) -> list[dict]:
+    """Files held from a previous submission of this form that the person kept ticked;
+    the others are dropped."""
+    if request.method != "POST":
+        return []
+    entries = holding.held_entries(request.user, request.POST.get("held_files", ""))
+    kept_indexes = set(request.POST.getlist("keep_held"))
+    kept = [e for i, e in enumerate(entries) if str(i) in kept_indexes]
+    holding.release([e for e in entries if e not in kept])
+    return kept
+
+
+def _hold_new_files(request: HttpRequest, form, held: list[dict]) -> list[dict]:
+    """After an error elsewhere in the form, keep the files that passed their checks."""
+    if request.method == "POST" and form.errors and "files" not in form.errors:
+        held = held + holding.hold(request.user, form.cleaned_data.get("files") or [])
+    return held
+
+
+def _register_with_held(request: HttpRequest, register, held: list[dict], form_files: list):
+    """Call ``register(files)`` with the form's files plus the held ones; release the held
+    files once the mail is registered."""
+    uploads = holding.as_uploads(held)
+    try:
+        mail = register([*form_files, *uploads])
+    finally:
+        for upload in uploads:
+            upload.close()
+    holding.release(held)
+    return mail
 
 
 @require_http_methods(["GET", "POST"])
 def register_incoming(request: HttpRequest) -> HttpResponse:
     _require(selectors.can_register(request.user))
-    form = IncomingMailForm(
-        request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None
-    )
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = IncomingMailForm(request.POST if posted else None, request.FILES if posted else None)
+    held = _kept_held_files(request)
+    if posted and form.is_valid():
         data = form.cleaned_data
         try:
-            mail = services.mail_register_incoming(
-                registered_by=request.user,
-                correspondent=data["correspondent"],
-                subject=data["subject"],
-                kind=data["kind"],
-                arrival_date=data["arrival_date"],
-                letter_date=data["letter_date"],
-                sender_reference=data["sender_reference"],
-                channel=data["channel"],
-                pages=data["pages"],
-                enclosures=data["enclosures"],
-                priority=data["priority"],
-                confidentiality=data["confidentiality"],
-                keywords=data["keywords"],
-                files=data["files"],
+            mail = _register_with_held(
+                request,
+                lambda files: services.mail_register_incoming(
+                    registered_by=request.user,
+                    correspondent=data["correspondent"],
+                    subject=data["subject"],
+                    kind=data["kind"],
+                    arrival_date=data["arrival_date"],
+                    letter_date=data["letter_date"],
+                    sender_reference=data["sender_reference"],
+                    channel=data["channel"],
+                    pages=data["pages"],
+                    enclosures=data["enclosures"],
+                    priority=data["priority"],
+                    confidentiality=data["confidentiality"],
+                    keywords=data["keywords"],
+                    files=files,
+                ),
+                held,
+                data["files"],
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Courrier enregistré sous le numéro %(ref)s.") % {"ref": mail.reference})
             return _after_registration(request, mail)
-    _files_lost_notice(request, form)
-    return render(request, "correspondence/mail_form.html", {"form": form, "register": Register.ARRIVEE})
+    held = _hold_new_files(request, form, held)
+    return render(
+        request,
+        "correspondence/mail_form.html",
+        {"form": form, "register": Register.ARRIVEE, "held": held, "held_token": holding.token_for(request.user, held)},
+    )
 
 
 def _after_registration(request: HttpRequest, mail: Mail) -> HttpResponse:
@@ -216,26 +258,32 @@ def register_outgoing(request: HttpRequest) -> HttpResponse:
         initial=initial,
         reply_candidates=reply_qs,
     )
+    held = _kept_held_files(request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            mail = services.mail_register_outgoing(
-                registered_by=request.user,
-                recipients=data["recipients"],
-                copies=data["copies"],
-                subject=data["subject"],
-                kind=data["kind"],
-                letter_date=data["letter_date"],
-                sent_date=data["sent_date"],
-                signatory=data["signatory"],
-                replies_to=data.get("replies_to") or [],
-                pages=data["pages"],
-                enclosures=data["enclosures"],
-                priority=data["priority"],
-                confidentiality=data["confidentiality"],
-                keywords=data["keywords"],
-                files=data["files"],
-                signature_item=signed_item,
+            mail = _register_with_held(
+                request,
+                lambda files: services.mail_register_outgoing(
+                    registered_by=request.user,
+                    recipients=data["recipients"],
+                    copies=data["copies"],
+                    subject=data["subject"],
+                    kind=data["kind"],
+                    letter_date=data["letter_date"],
+                    sent_date=data["sent_date"],
+                    signatory=data["signatory"],
+                    replies_to=data.get("replies_to") or [],
+                    pages=data["pages"],
+                    enclosures=data["enclosures"],
+                    priority=data["priority"],
+                    confidentiality=data["confidentiality"],
+                    keywords=data["keywords"],
+                    files=files,
+                    signature_item=signed_item,
+                ),
+                held,
+                data["files"],
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -246,11 +294,17 @@ def register_outgoing(request: HttpRequest) -> HttpResponse:
                 % {"ref": mail.reference, "admin": mail.administrative_reference},
             )
             return _after_registration(request, mail)
-    _files_lost_notice(request, form)
+    held = _hold_new_files(request, form, held)
     return render(
         request,
         "correspondence/mail_form.html",
-        {"form": form, "register": Register.DEPART, "signed_item": signed_item},
+        {
+            "form": form,
+            "register": Register.DEPART,
+            "signed_item": signed_item,
+            "held": held,
+            "held_token": holding.token_for(request.user, held),
+        },
     )
 
 

@@ -122,7 +122,7 @@ def test_note_verbale_from_arrival_to_reply(people, signed_in, lists, scan, shot
     assert routed.goto(f"{routed.base_url}/courrier/{mail.pk}/").status == 200
 
 
-def test_bad_dates_keep_everything_typed_and_inline_creation(people, signed_in, lists, shots):
+def test_bad_dates_keep_everything_typed_and_inline_creation(people, signed_in, lists, scan, shots):
     page = signed_in(people.secretariat)
     page.goto(f"{page.base_url}/courrier/arrivee/nouveau/")
     page.get_by_role("searchbox", name="Expéditeur").fill("Ambassade du Ghana")
@@ -135,17 +135,21 @@ def test_bad_dates_keep_everything_typed_and_inline_creation(people, signed_in, 
     page.get_by_label("Date d'arrivée").fill((today - timezone.timedelta(days=1)).isoformat())
     page.get_by_role("combobox", name="Nature", exact=True).select_option(label="Note verbale")
     page.get_by_role("textbox", name="Objet", exact=True).fill("<b>Invitation</b> à la fête nationale")
+    page.get_by_label("Documents numérisés et pièces").set_input_files(str(scan))
     page.get_by_role("button", name="Enregistrer").click()
     assert page.get_by_text("La date de la lettre ne peut pas être postérieure à sa date d'arrivée.").is_visible()
     assert (
         page.get_by_role("textbox", name="Objet", exact=True).input_value() == "<b>Invitation</b> à la fête nationale"
     )
     assert page.get_by_text("Ambassade du Ghana", exact=True).is_visible()
+    # The scan that passed its checks is kept for the next submission.
+    assert page.get_by_label("note-verbale-ambafrance.pdf").is_checked()
     shots(page, "bad-input")
     page.get_by_label("Date d'arrivée").fill(today.isoformat())
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_url("**/courrier/*/")
     mail = Mail.objects.get()
     assert mail.correspondent.name == "Ambassade du Ghana"
+    assert [a.original_name for a in mail.attachments.all()] == ["note-verbale-ambafrance.pdf"]
     assert page.get_by_role("heading", name="<b>Invitation</b> à la fête nationale").is_visible()
     assert page.js_errors == []

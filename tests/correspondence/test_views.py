@@ -111,7 +111,7 @@ def test_an_executable_renamed_pdf_is_refused_and_the_form_kept(people, login, e
     assert response.status_code == 200
     assert "n'est pas un document accepté" in response.context["form"].errors["files"][0]
     assert "Invitation au sommet" in response.content.decode()
-    assert "joints de nouveau" in response.content.decode()  # the user is told to re-attach
+    assert not response.context["held"]  # a refused file is not kept for the next submission
     assert not Mail.objects.exists() and not Attachment.objects.exists()
 
 
@@ -509,3 +509,62 @@ def test_correspondent_create_and_update(people, login, embassy):
     assert (
         login(people.secretariat).get(reverse("correspondence:correspondent_update", args=[999999])).status_code == 404
     )
+
+
+# --- Files kept between two submissions -----------------------------------------------------
+def _bad_date_post(client, embassy, kind, **extra):
+    today = timezone.localdate()
+    data = incoming_data(
+        embassy, kind, letter_date=today.isoformat(), arrival_date=(today - datetime.timedelta(days=1)).isoformat()
+    )
+    data.update(extra)
+    return client.post(reverse("correspondence:register_incoming"), data)
+
+
+def test_accepted_files_are_kept_when_the_form_comes_back(people, login, embassy, note_verbale):
+    from django.core.files.storage import default_storage
+
+    client = login(people.secretariat)
+    first = _bad_date_post(client, embassy, note_verbale, files=[pdf_upload("scan-nv.pdf")])
+    held = first.context["held"]
+    assert [f["name"] for f in held] == ["scan-nv.pdf"]
+    assert "scan-nv.pdf" in first.content.decode()
+    token = first.context["held_token"]
+    fixed = incoming_data(embassy, note_verbale, held_files=token, keep_held=["0"])
+    assert client.post(reverse("correspondence:register_incoming"), fixed).status_code == 302
+    mail = Mail.objects.get()
+    assert [a.original_name for a in mail.attachments.all()] == ["scan-nv.pdf"]
+    assert not default_storage.exists(held[0]["path"])  # released once registered
+
+
+def test_an_unticked_held_file_is_not_attached(people, login, embassy, note_verbale):
+    client = login(people.secretariat)
+    token = _bad_date_post(client, embassy, note_verbale, files=[pdf_upload()]).context["held_token"]
+    client.post(reverse("correspondence:register_incoming"), incoming_data(embassy, note_verbale, held_files=token))
+    assert Mail.objects.get().attachments.count() == 0
+
+
+def test_held_files_of_someone_else_are_ignored(people, login, embassy, note_verbale):
+    token = _bad_date_post(login(people.secretariat), embassy, note_verbale, files=[pdf_upload()]).context["held_token"]
+    other = login(people.chef_sp)
+    other.post(
+        reverse("correspondence:register_incoming"),
+        incoming_data(embassy, note_verbale, held_files=token, keep_held=["0"]),
+    )
+    assert Mail.objects.get().attachments.count() == 0
+    forged = incoming_data(embassy, note_verbale, held_files=token + "x", keep_held=["0"])
+    login(people.secretariat).post(reverse("correspondence:register_incoming"), forged)
+    assert not Attachment.objects.exists()
+
+
+def test_abandoned_held_files_are_purged(people, login, embassy, note_verbale):
+    import datetime as dt
+
+    from django.core.files.storage import default_storage
+
+    from correspondence.holding import purge
+
+    held = _bad_date_post(login(people.secretariat), embassy, note_verbale, files=[pdf_upload()]).context["held"]
+    assert purge() == 0
+    assert purge(older_than=dt.timedelta(seconds=-1)) == 1
+    assert not default_storage.exists(held[0]["path"])
