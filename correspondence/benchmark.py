@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import multiprocessing
 import os
 import platform
 import statistics
@@ -312,11 +313,39 @@ def page_plan(subjects: Subjects) -> list[dict]:
 
 
 # --- Registration under contention ----------------------------------------------------------
-def measure_registration(*, clients: int, per_client: int) -> dict:
-    """``clients`` threads register ``per_client`` incoming letters each, at once, in the same
-    register; then the register of the year is verified."""
-    from .integrity import verify_register
+def _register_letters(index: int, per_client: int, registrar, kind, correspondents, today) -> tuple[int, list[str]]:
     from .services import mail_register_incoming
+
+    done, errors = 0, []
+    try:
+        for n in range(per_client):
+            correspondent = correspondents[(index * per_client + n) % len(correspondents)]
+            mail_register_incoming(
+                registered_by=registrar,
+                correspondent=correspondent,
+                subject=f"Banc d'essai : lettre {index}-{n}",
+                kind=kind,
+                arrival_date=today,
+            )
+            done += 1
+    except Exception as exc:  # reported in the result
+        errors.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        connections.close_all()
+    return done, errors
+
+
+def _process_client(index, per_client, registrar, kind, correspondents, today, start, results) -> None:
+    start.wait()
+    results.put(_register_letters(index, per_client, registrar, kind, correspondents, today))
+
+
+def measure_registration(*, clients: int, per_client: int) -> dict:
+    """``clients`` clients register ``per_client`` incoming letters each, at once, in the same
+    register; then the register of the year is verified. On PostgreSQL each client is a
+    process of its own (as web workers are: no shared interpreter lock), with its connection;
+    on SQLite, threads."""
+    from .integrity import verify_register
     from .volume import VOLUME_USERNAME
 
     User = get_user_model()
@@ -324,40 +353,52 @@ def measure_registration(*, clients: int, per_client: int) -> dict:
     kind = MailKind.objects.order_by("pk").first()
     correspondents = list(Correspondent.objects.order_by("pk")[:200])
     today = timezone.localdate()
-    barrier = threading.Barrier(clients)
-    errors: list[str] = []
-    done = [0] * clients
+    outcomes: list[tuple[int, list[str]]] = []
+    use_processes = connection.vendor == "postgresql" and "fork" in multiprocessing.get_all_start_methods()
+    if use_processes:
+        context = multiprocessing.get_context("fork")
+        start = context.Event()
+        results = context.Queue()
+        # A forked child must not share the parent's open connections.
+        connections.close_all()
+        workers = [
+            context.Process(
+                target=_process_client,
+                args=(i, per_client, registrar, kind, correspondents, today, start, results),
+            )
+            for i in range(clients)
+        ]
+        for worker in workers:
+            worker.start()
+        time.sleep(0.5)  # let every process get ready before the start
+        started = time.perf_counter()
+        start.set()
+        outcomes = [results.get(timeout=600) for _worker in workers]
+        seconds = time.perf_counter() - started
+        for worker in workers:
+            worker.join()
+    else:
+        barrier = threading.Barrier(clients + 1)
 
-    def client(index: int) -> None:
-        try:
+        def client(index: int) -> None:
             barrier.wait()
-            for n in range(per_client):
-                correspondent = correspondents[(index * per_client + n) % len(correspondents)]
-                mail_register_incoming(
-                    registered_by=registrar,
-                    correspondent=correspondent,
-                    subject=f"Banc d'essai : lettre {index}-{n}",
-                    kind=kind,
-                    arrival_date=today,
-                )
-                done[index] += 1
-        except Exception as exc:  # reported in the result
-            errors.append(f"{type(exc).__name__}: {exc}")
-        finally:
-            connections.close_all()
+            outcomes.append(_register_letters(index, per_client, registrar, kind, correspondents, today))
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        for thread in threads:
+            thread.start()
+        barrier.wait()
+        started = time.perf_counter()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - started
     close_old_connections()
-    registered = sum(done)
+    registered = sum(done for done, _errors in outcomes)
+    errors = [error for _done, errs in outcomes for error in errs]
     breach = verify_register(Register.ARRIVEE, today.year)
     return {
         "clients": clients,
+        "processes": use_processes,
         "letters": registered,
         "seconds": round(seconds, 3),
         "per_second": round(registered / seconds, 1) if seconds else 0.0,
