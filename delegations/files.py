@@ -3,51 +3,92 @@ served only by views that check who asks."""
 
 from __future__ import annotations
 
+import zipfile
+
 import magic
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 
-# What a scanned arrêté, a letter's attachment or an execution report may be.
-ALLOWED_TYPES = {
-    "application/pdf": ".pdf",
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-}
+PDF, PNG, JPEG, TIFF = "application/pdf", "image/png", "image/jpeg", "image/tiff"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ODT = "application/vnd.oasis.opendocument.text"
+
+# A scanned arrêté: an image or a PDF.
+SCAN_TYPES = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg"}
+# A letter's attachment or an execution report may also be the draft as a text document.
+DOCUMENT_TYPES = {**SCAN_TYPES, TIFF: ".tif", DOCX: ".docx", ODT: ".odt"}
+# Shown in the browser; the others are downloaded.
+INLINE_TYPES = set(SCAN_TYPES)
 
 
-def validate_scan(upload) -> None:
-    """Check the bytes, not the name: a renamed executable is refused."""
-    if upload is None:
-        return
+def _office_type(upload) -> str | None:
+    """DOCX and ODT are zip archives that libmagic does not always tell apart."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            if "word/document.xml" in names:
+                return DOCX
+            if "mimetype" in names and archive.read("mimetype").strip() == ODT.encode():
+                return ODT
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None
+    finally:
+        upload.seek(0)
+    return None
+
+
+def content_type_of(upload) -> str:
+    """What the bytes are, whatever the name says."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = magic.from_buffer(head, mime=True)
+    if kind in ("application/zip", "application/octet-stream", DOCX, ODT):
+        kind = _office_type(upload) or kind
+    return kind
+
+
+def _check(upload, allowed: dict[str, str], message) -> None:
+    if upload is None or getattr(upload, "_committed", False):
+        return  # nothing new, or already stored and checked
     size = getattr(upload, "size", 0) or 0
     if size > settings.CABINET_UPLOAD_MAX_BYTES:
         raise ValidationError(
             _("Fichier trop volumineux (%(size)s Mo au plus).")
             % {"size": settings.CABINET_UPLOAD_MAX_BYTES // (1024 * 1024)}
         )
-    if getattr(upload, "_committed", False):
-        return  # already stored and checked
-    position = upload.tell() if hasattr(upload, "tell") else 0
-    upload.seek(0)
-    head = upload.read(4096)
-    upload.seek(position)
-    kind = magic.from_buffer(head, mime=True)
-    if kind not in ALLOWED_TYPES:
-        raise ValidationError(_("Format refusé : seuls les fichiers PDF, PNG et JPEG sont acceptés."))
+    if size == 0:
+        raise ValidationError(_("Le fichier est vide."))
+    if content_type_of(upload) not in allowed:
+        raise ValidationError(message)
+
+
+def validate_scan(upload) -> None:
+    """A scanned arrêté: PDF, PNG or JPEG by content (a renamed executable is refused)."""
+    _check(upload, SCAN_TYPES, _("Format refusé : seuls les fichiers PDF, PNG et JPEG sont acceptés."))
+
+
+def validate_document(upload) -> None:
+    """An attachment: PDF, PNG, JPEG, TIFF, DOCX or ODT by content."""
+    _check(
+        upload,
+        DOCUMENT_TYPES,
+        _("Format refusé : seuls les fichiers PDF, PNG, JPEG, TIFF, DOCX et ODT sont acceptés."),
+    )
 
 
 def private_file_response(field_file, *, download_name: str) -> FileResponse:
     """A stored file, sent to a person the view has already authorised."""
-    kind = magic.from_buffer(field_file.open("rb").read(4096), mime=True)
-    field_file.seek(0)
-    extension = ALLOWED_TYPES.get(kind, "")
+    handle = field_file.open("rb")
+    kind = content_type_of(handle)
+    known = kind in DOCUMENT_TYPES
     response = FileResponse(
-        field_file.open("rb"),
-        content_type=kind if kind in ALLOWED_TYPES else "application/octet-stream",
-        as_attachment=kind not in ALLOWED_TYPES,
-        filename=f"{download_name}{extension}",
+        handle,
+        content_type=kind if known else "application/octet-stream",
+        as_attachment=kind not in INLINE_TYPES,
+        filename=f"{download_name}{DOCUMENT_TYPES.get(kind, '')}",
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -111,7 +111,7 @@ class SignatureItemForm(ServiceErrorsMixin, forms.Form):
     visa_1 = PersonChoiceField(label=_("1er visa"), queryset=User.objects.none(), required=False)
     visa_2 = PersonChoiceField(label=_("2e visa"), queryset=User.objects.none(), required=False)
     visa_3 = PersonChoiceField(label=_("3e visa"), queryset=User.objects.none(), required=False)
-    document = forms.FileField(label=_("Pièce jointe (PDF, PNG ou JPEG)"), required=False)
+    document = forms.FileField(label=_("Pièce jointe (PDF, image, DOCX ou ODT)"), required=False)
 
     VISA_FIELDS = ("visa_1", "visa_2", "visa_3")
 
@@ -201,7 +201,7 @@ class TransmitForm(ServiceErrorsMixin, forms.Form):
 class ReportForm(ServiceErrorsMixin, forms.Form):
     text = forms.CharField(label=_("Compte rendu d'exécution"), widget=forms.Textarea(attrs={"rows": 5}))
     executed = forms.BooleanField(label=_("La directive est entièrement exécutée"), required=False)
-    attachment = forms.FileField(label=_("Pièce jointe (PDF, PNG ou JPEG)"), required=False)
+    attachment = forms.FileField(label=_("Pièce jointe (PDF, image, DOCX ou ODT)"), required=False)
 
 
 def delegation_initial() -> dict:

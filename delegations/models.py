@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from .files import validate_scan
+from .files import validate_document, validate_scan
 
 
 class ActCategory(models.Model):
@@ -239,7 +239,7 @@ class SignatureItem(models.Model):
     )
     body = models.TextField(_("texte de la lettre ou de l'acte"))
     document = models.FileField(
-        _("pièce jointe"), upload_to=upload_document, blank=True, validators=[validate_scan], max_length=255
+        _("pièce jointe"), upload_to=upload_document, blank=True, validators=[validate_document], max_length=255
     )
     state = models.CharField(_("état"), max_length=20, choices=State.choices, default=State.EN_VISA)
     visa_round = models.PositiveSmallIntegerField(_("circuit de visa n°"), default=1)
@@ -486,7 +486,7 @@ class ExecutionReport(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("auteur"), on_delete=models.PROTECT)
     text = models.TextField(_("compte rendu"))
     attachment = models.FileField(
-        _("pièce jointe"), upload_to=upload_report, blank=True, validators=[validate_scan], max_length=255
+        _("pièce jointe"), upload_to=upload_report, blank=True, validators=[validate_document], max_length=255
     )
     state_after = models.CharField(_("état déclaré"), max_length=20, choices=Transmission.State.choices)
     created_at = models.DateTimeField(_("le"), default=timezone.now)
