@@ -35,6 +35,7 @@ from queue import Queue
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import connection, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from cabinet.demo import PEOPLE, seed_organisation
@@ -1020,8 +1021,13 @@ def seed_volume(
                     register=register, year=year, defaults={"last_number": last_number}
                 )
             _sync_sequences(cursor, tables + [_table(Correspondent)])
+        report.seconds = time.monotonic() - started
         if audiences:
-            report.audiences = _seed_audiences(rng, audiences, cast)
+            audiences_started = time.monotonic()
+            # The notices the services send go nowhere: these are volume data.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                report.audiences = _seed_audiences(rng, audiences, correspondents)
+            report.phases["audiences"] = round(time.monotonic() - audiences_started, 2)
     if postgres:
         # Statistics for the planner, and the visibility map that index-only scans need (what
         # autovacuum would do some minutes later); VACUUM only outside a transaction.
@@ -1031,12 +1037,12 @@ def seed_volume(
             for table in [TABLES[k][0] for k in TABLES]:
                 cursor.execute(f"{command} {table}")
         report.phases["vacuum_analyze"] = round(time.monotonic() - analyze_started, 2)
+        report.seconds += time.monotonic() - analyze_started
     report.mails = counts["mail"]
     report.imputations = counts["imputation"]
     report.grants = counts["grant"]
     report.events = counts["event"]
     report.attachments = counts["attachment"]
-    report.seconds = time.monotonic() - started
     return report
 
 
@@ -1122,5 +1128,46 @@ def _load_postgres(cursor, generator, corr_rows, tables, counts, report, started
     report.phases["indexes"] = round(time.monotonic() - started, 2)
 
 
-def _seed_audiences(rng: random.Random, count: int, cast: _Cast) -> int:
-    return 0
+AUDIENCE_HOURS = (9, 10, 11, 15, 16)
+PROGRAMMED_AUDIENCES = 120
+
+
+def _seed_audiences(rng: random.Random, count: int, correspondents: list[_Corr]) -> int:
+    """Audience requests recorded and programmed through the audiences app's own services
+    (the agenda's overlap rules hold): the first ones in the coming weeks' slots, the others
+    left as requests. Nothing if the app is not installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("audiences"):
+        return 0
+    from audiences import services as audience_services
+    from audiences.models import Place
+    from cabinet.workdays import next_working_day
+
+    User = get_user_model()
+    chef = User.objects.get(username="chef-sp")
+    place, _created = Place.objects.get_or_create(name="Bureau du ministre")
+    tz = timezone.get_current_timezone()
+    day = next_working_day(timezone.localdate() + datetime.timedelta(days=1))
+    slots = []
+    while len(slots) < min(count, PROGRAMMED_AUDIENCES):
+        for hour in AUDIENCE_HOURS:
+            slots.append(datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=tz))
+        day = next_working_day(day + datetime.timedelta(days=1))
+    for n in range(count):
+        audience = audience_services.audience_request_create(
+            by=chef,
+            requester=Correspondent.objects.get(pk=correspondents[n % len(correspondents)].id),
+            purpose=f"{ACTIONS[rng.randrange(len(ACTIONS))]} {TOPICS[rng.randrange(len(TOPICS))]}",
+            wished_from=timezone.localdate() + datetime.timedelta(days=1 + n % 30),
+        )
+        if n < len(slots):
+            audience_services.audience_programme(
+                audience=audience,
+                by=chef,
+                starts_at=slots[n],
+                ends_at=slots[n] + datetime.timedelta(minutes=40),
+                place=place,
+                confirm_warnings=True,
+            )
+    return count

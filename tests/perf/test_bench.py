@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def test_bench_at_a_tiny_size_writes_well_formed_json(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    call_command("bench", sizes="150", runs=2, warmup=1, per_client=3, json_file=str(out))
+    call_command("bench", sizes="150", runs=2, warmup=1, per_client=3, audiences=6, json_file=str(out))
     printed = capsys.readouterr().out
     if connection.vendor != "postgresql":
         assert "ne valent que sur PostgreSQL" in printed
@@ -29,7 +29,7 @@ def test_bench_at_a_tiny_size_writes_well_formed_json(tmp_path, capsys):
     assert size["size"] == 150 and size["mails"] == 150
     pages = {page["name"]: page for page in size["pages"]}
     assert {"register_list", "register_list_deep", "register_list_filtered", "search_common", "search_rare",
-            "mail_detail", "my_work", "dashboard"} <= set(pages)  # fmt: skip
+            "mail_detail", "my_work", "dashboard", "audience_week"} <= set(pages)  # fmt: skip
     for page in pages.values():
         assert page["status"] == 200, page
         assert page["queries"] > 0

@@ -172,3 +172,15 @@ def test_postgresql_load_fills_the_search_vector_and_leaves_the_same_indexes(mon
     )  # fmt: skip
     assert new.pk > max(Mail.objects.exclude(pk=new.pk).values_list("pk", flat=True))
     assert verify_all() == []
+
+
+def test_audiences_are_recorded_and_programmed_through_the_audiences_services():
+    from audiences.models import Audience
+
+    _seed(mails=40, audiences=7)
+    audiences = list(Audience.objects.order_by("starts_at"))
+    assert len(audiences) == 7
+    assert all(a.state == Audience.State.PROGRAMMED for a in audiences)
+    # The agenda's rule holds: no two audiences overlap.
+    for earlier, later in zip(audiences, audiences[1:], strict=False):
+        assert earlier.ends_at <= later.starts_at

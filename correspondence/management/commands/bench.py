@@ -55,11 +55,12 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, default=8, help="Clients simultanés pour l'enregistrement.")
         parser.add_argument("--per-client", type=int, default=25, help="Lettres enregistrées par client.")
         parser.add_argument("--seed", type=int, default=1, help="Graine de seed_volume.")
+        parser.add_argument("--audiences", type=int, default=100, help="Demandes d'audience chargées par volume.")
         parser.add_argument(
             "--keep", action="store_true", help="Mesurer les données présentes, sans vider ni charger (une taille)."
         )
 
-    def handle(self, *args, sizes, json_file, runs, warmup, clients, per_client, seed, keep, **options):
+    def handle(self, *args, sizes, json_file, runs, warmup, clients, per_client, seed, audiences, keep, **options):
         try:
             wanted = sorted({int(s.replace("_", "")) for s in sizes.split(",") if s.strip()})
         except ValueError as exc:
@@ -92,7 +93,7 @@ class Command(BaseCommand):
             if size is not None:
                 self.stdout.write(f"Volume {size:,} : chargement…".replace(",", " "))
                 empty_register()
-                report = seed_volume(mails=size, contacts=max(200, size // 10), seed=seed)
+                report = seed_volume(mails=size, contacts=max(200, size // 10), audiences=audiences, seed=seed)
                 self.stdout.write(
                     f"  {report.mails} courriers en {report.seconds:.1f} s ({report.mails_per_second:,.0f}/s)".replace(
                         ",", " "
