@@ -88,6 +88,12 @@ def mail_for_user(user, pk: int) -> Mail | None:
     return visible_mails(user).select_related("correspondent", "kind", "channel", "registered_by").filter(pk=pk).first()
 
 
+def uses_register(user) -> bool:
+    """Staff who work with the register at all: a register right, or a post in a unit mail
+    may be routed to. Others (no mandate) have no business in the directory either."""
+    return bool(mail_permissions(user)) or bool(user_unit_ids(user))
+
+
 def can_register(user) -> bool:
     return perms.REGISTER in mail_permissions(user)
 

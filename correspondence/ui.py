@@ -11,10 +11,9 @@ from . import selectors
 
 
 def nav_items(user) -> list[NavItem]:
-    rights = selectors.mail_permissions(user)
     items = []
     # Everyone with a mandate may have mail routed to them (directors, heads of service).
-    if rights or selectors.user_unit_ids(user):
+    if selectors.uses_register(user):
         # Bounded: the badge stops at 100 rather than counting thousands on every page.
         count = selectors.my_imputations(user).order_by()[:100].count()
         items.append(

@@ -832,6 +832,7 @@ def export_xlsx(request: HttpRequest) -> FileResponse:
 # --- Correspondents -------------------------------------------------------------------------
 @require_GET
 def correspondent_list(request: HttpRequest) -> HttpResponse:
+    _require(selectors.uses_register(request.user))
     text = request.GET.get("q", "")[:200]
     page_number = request.GET.get("page", "1")
     page = selectors.paginate(
@@ -852,6 +853,7 @@ def correspondent_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def correspondent_lookup(request: HttpRequest) -> JsonResponse:
     """As-you-type picker: at most 15 matches, as JSON."""
+    _require(selectors.uses_register(request.user))
     text = request.GET.get("q", "")[:100]
     results = (
         [

@@ -568,3 +568,9 @@ def test_abandoned_held_files_are_purged(people, login, embassy, note_verbale):
     assert purge() == 0
     assert purge(older_than=dt.timedelta(seconds=-1)) == 1
     assert not default_storage.exists(held[0]["path"])
+
+
+def test_the_directory_is_for_staff_only(people, login, embassy):
+    for name in ("correspondent_list", "correspondent_lookup"):
+        assert login(people.outsider).get(reverse(f"correspondence:{name}"), {"q": "france"}).status_code == 403
+        assert login(people.dir_afrique).get(reverse(f"correspondence:{name}"), {"q": "france"}).status_code == 200
