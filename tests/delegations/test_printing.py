@@ -53,3 +53,18 @@ def test_rule9_pdf_signed_by_the_interim_holder_reads_le_ministre_par_interim(pe
     assert "Le Ministre par intérim," in text
     assert "Mme Essi LAWSON" in text
     assert "par délégation" not in text
+
+
+def test_register_pdf_names_who_could_sign_and_under_which_arrete(people, as_user, cats, make_delegation):
+    delegation = make_delegation(conditional=True)
+    response = as_user(people.attache).get(
+        "/delegations/registre.pdf", {"category": cats["correspondance-courante"].pk, "day": "2026-01-15"}
+    )
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Signataires d'un acte « Correspondance courante » le 15/01/2026" in text
+    assert "S.E.M. Yao Kossi AGBENOU" in text
+    assert "Pour le Ministre et par délégation" in text
+    assert f"Arrêté n° {delegation.number}" in text
+    assert "Arrêtés de délégation en vigueur le 15/01/2026" in text

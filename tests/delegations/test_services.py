@@ -395,3 +395,35 @@ def test_an_item_is_signed_only_once(people, make_item):
     services.signature_item_sign(item=item, user=people.ministre)
     with pytest.raises(SigningRefused):
         services.signature_item_sign(item=item, user=people.ministre)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_signatories_at_the_same_moment_sign_once(people, make_delegation, make_item):
+    import threading
+
+    from django.db import connection as default_connection
+
+    make_delegation()
+    item = make_item()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def sign(user):
+        try:
+            barrier.wait(timeout=10)
+            services.signature_item_sign(item=item, user=user)
+            outcomes.append("signé")
+        except SigningRefused as exc:
+            outcomes.append(exc.reason)
+        finally:
+            default_connection.close()
+
+    threads = [threading.Thread(target=sign, args=(u,)) for u in (people.ministre, people.directeur)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["Cette pièce est déjà signée.", "signé"]
+    item.refresh_from_db()
+    assert item.events.filter(action=SignatureItemEvent.Action.SIGNED).count() == 1
