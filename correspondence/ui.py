@@ -20,7 +20,9 @@ def nav_items(user) -> list[NavItem]:
             NavItem(
                 label=_("À traiter"),
                 url=reverse("correspondence:my_work"),
-                section="/courrier/a-traiter/",
+                # No section of its own: "Courrier" (/courrier/) already marks these pages,
+                # and two highlighted entries would read as two places.
+                section="",
                 badge=count or None,
             )
         )

@@ -8,6 +8,7 @@ import csv
 import tempfile
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -393,6 +394,14 @@ def mail_route(request: HttpRequest, pk: int) -> HttpResponse:
     mail = _get_mail_for_user(request, pk)
     _require(selectors.can_route(request.user) and not mail.is_cancelled)
     form = ImputationForm(request.POST if request.method == "POST" else None)
+    form.fields["deadline"].help_text = _(
+        "Vide : le %(date)s (%(days)s jours ouvrés pour la priorité « %(priority)s »). Une date qui tombe un "
+        "week-end ou un jour férié passe au jour ouvré suivant."
+    ) % {
+        "date": f"{services.default_deadline(mail.priority):%d/%m/%Y}",
+        "days": settings.CABINET_IMPUTATION_DEADLINE_DAYS.get(mail.priority, 10),
+        "priority": mail.get_priority_display().lower(),
+    }
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

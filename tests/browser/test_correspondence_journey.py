@@ -77,7 +77,8 @@ def test_note_verbale_from_arrival_to_reply(people, signed_in, lists, scan, shot
     # 3. conseiller1 finds it in "à traiter", writes an opinion and a draft reply.
     page = signed_in(people.conseiller1)
     page.get_by_role("link", name="À traiter").first.click()
-    page.get_by_role("link", name=mail.reference).click()
+    shots(page, "my-work")
+    page.get_by_role("link", name=mail.reference).first.click()
     shots(page, "detail")
     page.get_by_role("link", name="Notes, avis, projet de réponse").click()
     page.get_by_label("Avis").fill("Avis favorable : proposer une audience la semaine prochaine.")
