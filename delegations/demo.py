@@ -8,7 +8,7 @@ import datetime
 
 from django.utils import timezone
 
-from . import directive_services, services
+from . import delegation_services, directive_services, services
 from .defaults import act_categories_ensure
 from .models import Delegation, Directive, SignatureItem, Transmission
 
@@ -28,7 +28,7 @@ def seed(*, people: dict, stdout=None) -> None:
     start = datetime.date(2025, 9, 1)
 
     if not Delegation.objects.filter(number=REVOKED_NUMBER).exists():
-        old = services.delegation_create(
+        old = delegation_services.delegation_create(
             actor=people["attache"],
             number=REVOKED_NUMBER,
             signed_on=start + datetime.timedelta(days=1),
@@ -37,13 +37,13 @@ def seed(*, people: dict, stdout=None) -> None:
             categories=[categories["correspondance-courante"]],
             valid_from=start + datetime.timedelta(days=2),
         )
-        services.delegation_put_in_force(
+        delegation_services.delegation_put_in_force(
             delegation=old,
             actor=people["attache"],
             publication_reference="Bulletin officiel du MAE n° 17",
             published_on=start + datetime.timedelta(days=2),
         )
-        services.delegation_revoke(
+        delegation_services.delegation_revoke(
             delegation=old,
             actor=people["attache"],
             reference="Arrêté n° 2025-030/MAE/CAB",
@@ -52,7 +52,7 @@ def seed(*, people: dict, stdout=None) -> None:
         )
         _say(stdout, f"  arrêté {REVOKED_NUMBER} (abrogé)\n")
     if not Delegation.objects.filter(number=IN_FORCE_NUMBER).exists():
-        current = services.delegation_create(
+        current = delegation_services.delegation_create(
             actor=people["attache"],
             number=IN_FORCE_NUMBER,
             signed_on=start + datetime.timedelta(days=14),
@@ -62,7 +62,7 @@ def seed(*, people: dict, stdout=None) -> None:
             valid_from=start + datetime.timedelta(days=15),
             is_conditional=True,
         )
-        services.delegation_put_in_force(
+        delegation_services.delegation_put_in_force(
             delegation=current,
             actor=people["attache"],
             publication_reference="Journal officiel de la République togolaise n° 48",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .delegation_services import delegations_nightly
 from .directive_services import directive_transmitters_sync, directives_remind_late
-from .services import delegations_nightly, sign_permissions_sync
+from .permissions import sign_permissions_sync
 
 
 @shared_task(ignore_result=True)

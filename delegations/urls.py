@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_directives
 
 app_name = "delegations"
 
@@ -25,12 +25,12 @@ urlpatterns = [
     path("registre/", views.register, name="register"),
     path("registre.pdf", views.register_pdf, name="register_pdf"),
     # Directives.
-    path("directives/", views.directive_list, name="directive_list"),
-    path("directives/nouvelle/", views.directive_create, name="directive_create"),
-    path("directives/tableau/", views.execution_board, name="execution_board"),
-    path("directives/<int:pk>/", views.directive_detail, name="directive_detail"),
-    path("directives/<int:pk>/transmettre/", views.directive_transmit, name="directive_transmit"),
-    path("transmissions/<int:pk>/accuser/", views.transmission_acknowledge, name="transmission_acknowledge"),
-    path("transmissions/<int:pk>/rapport/", views.transmission_report, name="transmission_report"),
-    path("rapports/<int:pk>/piece-jointe/", views.report_attachment, name="report_attachment"),
+    path("directives/", views_directives.directive_list, name="directive_list"),
+    path("directives/nouvelle/", views_directives.directive_create, name="directive_create"),
+    path("directives/tableau/", views_directives.execution_board, name="execution_board"),
+    path("directives/<int:pk>/", views_directives.directive_detail, name="directive_detail"),
+    path("directives/<int:pk>/transmettre/", views_directives.directive_transmit, name="directive_transmit"),
+    path("transmissions/<int:pk>/accuser/", views_directives.transmission_acknowledge, name="transmission_acknowledge"),
+    path("transmissions/<int:pk>/rapport/", views_directives.transmission_report, name="transmission_report"),
+    path("rapports/<int:pk>/piece-jointe/", views_directives.report_attachment, name="report_attachment"),
 ]

@@ -10,33 +10,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import directive_services, selectors, services
+from . import delegation_services, selectors, services
 from .files import private_file_response
 from .forms import (
     DelegationForm,
-    DirectiveForm,
     PublishForm,
     RegisterQueryForm,
-    ReportForm,
     RevokeForm,
     SignatureItemForm,
     SignForm,
-    TransmitForm,
     VerifyForm,
     VisaForm,
     delegation_initial,
 )
-from .models import ActCategory, Delegation, ExecutionReport, SignatureItem, Transmission
+from .models import ActCategory, Delegation, SignatureItem
 from .printing import pdf_response, render_pdf
 from .rules import SigningRefused, signers_on, signing_authority
 
 
-def _posted(request: HttpRequest) -> tuple:
+def posted(request: HttpRequest) -> tuple:
     """(data, files) of a POST, or (None, None) so that a GET shows an unbound form. An empty
     POST is still a submission (and gets its errors)."""
     if request.method == "POST":
@@ -67,7 +64,7 @@ def book(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("delegations.add_signatureitem", raise_exception=True)
 def item_create(request: HttpRequest) -> HttpResponse:
-    form = SignatureItemForm(*_posted(request))
+    form = SignatureItemForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -140,7 +137,7 @@ def item_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if item.drafter_id != request.user.pk or item.state != SignatureItem.State.RENVOYE:
         raise PermissionDenied
     initial = {"title": item.title, "category": item.category, "body": item.body}
-    form = SignatureItemForm(*_posted(request), initial=initial, with_visas=False)
+    form = SignatureItemForm(*posted(request), initial=initial, with_visas=False)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -167,7 +164,7 @@ def item_sign(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.access_item(request.user, pk)
     if not item.is_pending or not selectors.may_sign(request.user, item):
         raise PermissionDenied
-    form = SignForm(_posted(request)[0])
+    form = SignForm(posted(request)[0])
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -235,11 +232,11 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("delegations.manage_delegation", raise_exception=True)
 def delegation_create(request: HttpRequest) -> HttpResponse:
-    form = DelegationForm(*_posted(request), initial=delegation_initial())
+    form = DelegationForm(*posted(request), initial=delegation_initial())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            delegation = services.delegation_create(actor=request.user, **data)
+            delegation = delegation_services.delegation_create(actor=request.user, **data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -259,7 +256,7 @@ def _delegation_context(request: HttpRequest, delegation: Delegation, **forms) -
         or (PublishForm() if can_manage and delegation.state == Delegation.State.PROJET else None),
         "revoke_form": forms.get("revoke_form")
         or (RevokeForm() if can_manage and delegation.state == Delegation.State.EN_VIGUEUR else None),
-        "end_date": services.delegation_end_date(delegation) if delegation.is_active_state else None,
+        "end_date": delegation_services.delegation_end_date(delegation) if delegation.is_active_state else None,
     }
 
 
@@ -277,7 +274,7 @@ def delegation_publish(request: HttpRequest, pk: int) -> HttpResponse:
     form = PublishForm(request.POST)
     if form.is_valid():
         try:
-            services.delegation_put_in_force(delegation=delegation, actor=request.user, **form.cleaned_data)
+            delegation_services.delegation_put_in_force(delegation=delegation, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -295,7 +292,7 @@ def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:
-            services.delegation_revoke(delegation=delegation, actor=request.user, **form.cleaned_data)
+            delegation_services.delegation_revoke(delegation=delegation, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -344,135 +341,3 @@ def register_pdf(request: HttpRequest) -> HttpResponse:
         raise Http404
     pdf = render_pdf("delegations/pdf/register.html", {**context, "printed_by": request.user})
     return pdf_response(pdf, f"registre-delegations-{context['day']:%Y-%m-%d}")
-
-
-# --- Directives ----------------------------------------------------------------------------
-
-
-@require_GET
-def directive_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "delegations/directive_list.html",
-        {
-            "directives": selectors.directive_list(request.user),
-            "received": selectors.transmissions_received(request.user),
-            "can_create": request.user.has_perm("delegations.add_directive"),
-            "can_board": request.user.has_perm("delegations.view_execution_board"),
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@permission_required("delegations.add_directive", raise_exception=True)
-def directive_create(request: HttpRequest) -> HttpResponse:
-    form = DirectiveForm(_posted(request)[0])
-    if request.method == "POST" and form.is_valid():
-        try:
-            directive = directive_services.directive_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Directive enregistrée."))
-            return redirect("delegations:directive_detail", pk=directive.pk)
-    return render(request, "delegations/directive_form.html", {"form": form})
-
-
-@require_GET
-def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    directive = selectors.access_directive(request.user, pk)
-    transmissions = directive.transmissions.select_related("recipient", "transmitted_by").prefetch_related("reports")
-    return render(
-        request,
-        "delegations/directive_detail.html",
-        {
-            "directive": directive,
-            "advisers": directive.advisers.all(),
-            "transmissions": transmissions,
-            "can_transmit": directive_services.can_transmit(request.user, directive),
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def directive_transmit(request: HttpRequest, pk: int) -> HttpResponse:
-    directive = selectors.access_directive(request.user, pk)
-    if not directive_services.can_transmit(request.user, directive):
-        raise PermissionDenied
-    form = TransmitForm(_posted(request)[0], directive=directive)
-    if request.method == "POST" and form.is_valid():
-        try:
-            directive_services.directive_transmit(
-                directive=directive,
-                actor=request.user,
-                recipients=form.cleaned_data["recipients"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Directive transmise."))
-            return redirect("delegations:directive_detail", pk=directive.pk)
-    return render(request, "delegations/directive_transmit.html", {"directive": directive, "form": form})
-
-
-def _own_transmission(request: HttpRequest, pk: int) -> Transmission:
-    transmission = selectors.access_transmission(request.user, pk)
-    if transmission.recipient_id != request.user.pk:
-        raise PermissionDenied
-    return transmission
-
-
-@require_POST
-def transmission_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    transmission = _own_transmission(request, pk)
-    try:
-        directive_services.transmission_acknowledge(transmission=transmission, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Réception accusée."))
-    return redirect("delegations:directive_detail", pk=transmission.directive_id)
-
-
-@require_http_methods(["GET", "POST"])
-def transmission_report(request: HttpRequest, pk: int) -> HttpResponse:
-    transmission = _own_transmission(request, pk)
-    form = ReportForm(*_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            directive_services.transmission_report(transmission=transmission, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Compte rendu enregistré."))
-            return redirect("delegations:directive_detail", pk=transmission.directive_id)
-    return render(request, "delegations/transmission_report.html", {"transmission": transmission, "form": form})
-
-
-@require_GET
-def report_attachment(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(ExecutionReport.objects.select_related("transmission"), pk=pk)
-    selectors.access_transmission(request.user, report.transmission_id)
-    if not report.attachment:
-        raise Http404
-    return private_file_response(report.attachment, download_name=f"compte-rendu-{report.pk}")
-
-
-@require_GET
-@permission_required("delegations.view_execution_board", raise_exception=True)
-def execution_board(request: HttpRequest) -> HttpResponse:
-    rows = list(selectors.execution_board())
-    today = timezone.localdate()
-    counts = {state: 0 for state, _label in Transmission.State.choices}
-    late = 0
-    for row in rows:
-        counts[row.state] += 1
-        late += row.is_late(today)
-    return render(
-        request,
-        "delegations/execution_board.html",
-        {"rows": rows, "counts": counts, "late": late, "today": today, "states": Transmission.State},
-    )

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from delegations import directive_services, services
+from delegations import delegation_services, directive_services, services
 from delegations.defaults import act_categories_ensure
 from delegations.models import SignatureItem, Transmission
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_letter_visa_signature_by_delegation_revocation_and_directive(people, signed_in, live_server):
     cats = act_categories_ensure()
-    delegation = services.delegation_create(
+    delegation = delegation_services.delegation_create(
         actor=people.attache,
         number="2025-031/MAE/CAB",
         signed_on=datetime.date(2025, 9, 15),
@@ -29,7 +29,7 @@ def test_letter_visa_signature_by_delegation_revocation_and_directive(people, si
         valid_from=datetime.date(2025, 9, 16),
         is_conditional=True,
     )
-    services.delegation_put_in_force(
+    delegation_services.delegation_put_in_force(
         delegation=delegation,
         actor=people.attache,
         publication_reference="JORT n° 48",

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from delegations import directive_services, services
+from delegations import delegation_services, directive_services, services
 from delegations.defaults import act_categories_ensure
 
 SIGNED_ON = datetime.date(2025, 9, 10)
@@ -30,7 +30,7 @@ def make_delegation(people, cats):
         delegate=None,
         number=None,
     ):
-        delegation = services.delegation_create(
+        delegation = delegation_services.delegation_create(
             actor=people.attache,
             number=number or f"2025-{next(_numbers):03d}/MAE/CAB",
             signed_on=SIGNED_ON,
@@ -42,7 +42,7 @@ def make_delegation(people, cats):
             is_conditional=conditional,
         )
         if publish:
-            delegation = services.delegation_put_in_force(
+            delegation = delegation_services.delegation_put_in_force(
                 delegation=delegation,
                 actor=people.attache,
                 publication_reference="Journal officiel n° 48",

@@ -113,7 +113,7 @@ def test_rule3_delegation_lapses_when_the_minister_leaves(people, cats, make_del
 
 
 def test_rule4_delegate_cannot_sign_after_revocation(people, cats, make_delegation):
-    from delegations.services import delegation_revoke
+    from delegations.delegation_services import delegation_revoke
 
     delegation = make_delegation()
     delegation_revoke(
@@ -178,7 +178,7 @@ def test_signers_on_answers_who_could_sign_on_a_day(people, cats, make_delegatio
 
 
 def test_signers_on_a_past_day_still_names_an_arrete_revoked_since(people, cats, make_delegation):
-    from delegations.services import delegation_revoke
+    from delegations.delegation_services import delegation_revoke
 
     delegation = make_delegation()
     today = timezone.localdate()

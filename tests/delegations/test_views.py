@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cabinet.models import Mandate
 from cabinet.services import mandate_end
-from delegations import directive_services, services
+from delegations import delegation_services, directive_services, services
 from delegations.models import Delegation, SignatureItem, Transmission
 
 from .conftest import sign_holders
@@ -187,7 +187,7 @@ def test_item_sign_forbidden_hidden_and_method(people, as_user, make_delegation,
 def test_forged_sign_after_revocation_is_refused_and_records_nothing(people, as_user, make_delegation, make_item):
     delegation = make_delegation()
     item = make_item()
-    services.delegation_revoke(
+    delegation_services.delegation_revoke(
         delegation=delegation, actor=people.ministre, reference="A-2", revoked_on=timezone.localdate(), reason="Fin"
     )
     response = as_user(people.directeur).post(url("item_sign", item.pk))

@@ -1,0 +1,148 @@
+"""Pages of the minister's directives: list, record, transmit, acknowledge, report, and the
+execution board. Same pattern as ``views``: access helper (404/403), form, one service call."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import directive_services, selectors
+from .files import private_file_response
+from .forms import DirectiveForm, ReportForm, TransmitForm
+from .models import ExecutionReport, Transmission
+from .views import posted
+
+
+@require_GET
+def directive_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "delegations/directive_list.html",
+        {
+            "directives": selectors.directive_list(request.user),
+            "received": selectors.transmissions_received(request.user),
+            "can_create": request.user.has_perm("delegations.add_directive"),
+            "can_board": request.user.has_perm("delegations.view_execution_board"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("delegations.add_directive", raise_exception=True)
+def directive_create(request: HttpRequest) -> HttpResponse:
+    form = DirectiveForm(posted(request)[0])
+    if request.method == "POST" and form.is_valid():
+        try:
+            directive = directive_services.directive_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Directive enregistrée."))
+            return redirect("delegations:directive_detail", pk=directive.pk)
+    return render(request, "delegations/directive_form.html", {"form": form})
+
+
+@require_GET
+def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    directive = selectors.access_directive(request.user, pk)
+    transmissions = directive.transmissions.select_related("recipient", "transmitted_by").prefetch_related("reports")
+    return render(
+        request,
+        "delegations/directive_detail.html",
+        {
+            "directive": directive,
+            "advisers": directive.advisers.all(),
+            "transmissions": transmissions,
+            "can_transmit": directive_services.can_transmit(request.user, directive),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def directive_transmit(request: HttpRequest, pk: int) -> HttpResponse:
+    directive = selectors.access_directive(request.user, pk)
+    if not directive_services.can_transmit(request.user, directive):
+        raise PermissionDenied
+    form = TransmitForm(posted(request)[0], directive=directive)
+    if request.method == "POST" and form.is_valid():
+        try:
+            directive_services.directive_transmit(
+                directive=directive,
+                actor=request.user,
+                recipients=form.cleaned_data["recipients"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Directive transmise."))
+            return redirect("delegations:directive_detail", pk=directive.pk)
+    return render(request, "delegations/directive_transmit.html", {"directive": directive, "form": form})
+
+
+def _own_transmission(request: HttpRequest, pk: int) -> Transmission:
+    transmission = selectors.access_transmission(request.user, pk)
+    if transmission.recipient_id != request.user.pk:
+        raise PermissionDenied
+    return transmission
+
+
+@require_POST
+def transmission_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    transmission = _own_transmission(request, pk)
+    try:
+        directive_services.transmission_acknowledge(transmission=transmission, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Réception accusée."))
+    return redirect("delegations:directive_detail", pk=transmission.directive_id)
+
+
+@require_http_methods(["GET", "POST"])
+def transmission_report(request: HttpRequest, pk: int) -> HttpResponse:
+    transmission = _own_transmission(request, pk)
+    form = ReportForm(*posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            directive_services.transmission_report(transmission=transmission, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Compte rendu enregistré."))
+            return redirect("delegations:directive_detail", pk=transmission.directive_id)
+    return render(request, "delegations/transmission_report.html", {"transmission": transmission, "form": form})
+
+
+@require_GET
+def report_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(ExecutionReport.objects.select_related("transmission"), pk=pk)
+    selectors.access_transmission(request.user, report.transmission_id)
+    if not report.attachment:
+        raise Http404
+    return private_file_response(report.attachment, download_name=f"compte-rendu-{report.pk}")
+
+
+@require_GET
+@permission_required("delegations.view_execution_board", raise_exception=True)
+def execution_board(request: HttpRequest) -> HttpResponse:
+    rows = list(selectors.execution_board())
+    today = timezone.localdate()
+    counts = {state: 0 for state, _label in Transmission.State.choices}
+    late = 0
+    for row in rows:
+        counts[row.state] += 1
+        late += row.is_late(today)
+    return render(
+        request,
+        "delegations/execution_board.html",
+        {"rows": rows, "counts": counts, "late": late, "today": today, "states": Transmission.State},
+    )
