@@ -1,0 +1,57 @@
+"""The directory of correspondents: creation, correction, merge of duplicates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import (
+    Correspondent,
+    Mail,
+)
+
+
+@transaction.atomic
+def correspondent_create(*, name: str, kind: str = Correspondent.Kind.OTHER, **fields) -> Correspondent:
+    correspondent = Correspondent(name=(name or "").strip(), kind=kind, **fields)
+    correspondent.full_clean()
+    correspondent.save()
+    return correspondent
+
+
+@transaction.atomic
+def correspondent_update(*, correspondent: Correspondent, **fields) -> Correspondent:
+    for name, value in fields.items():
+        setattr(correspondent, name, value)
+    correspondent.full_clean()
+    correspondent.save()
+    return correspondent
+
+
+@transaction.atomic
+def correspondent_merge(*, duplicate: Correspondent, into: Correspondent, actor) -> Correspondent:
+    """Merge a duplicate: its letters now point to ``into``; it stays (hidden) for history."""
+    if duplicate.pk == into.pk:
+        raise ValidationError({"into": _("Un correspondant ne peut pas être fusionné avec lui-même.")})
+    if into.merged_into_id:
+        raise ValidationError({"into": _("Ce correspondant a lui-même été fusionné dans un autre.")})
+    # The chain hash covers correspondent_id: registered letters keep pointing to the
+    # duplicate (which redirects), new letters can only pick the surviving entry.
+    duplicate.merged_into = into
+    duplicate.is_active = False
+    duplicate.save(update_fields=["merged_into", "is_active"])
+    Correspondent.objects.filter(merged_into=duplicate).update(merged_into=into)
+    for mail in Mail.objects.filter(correspondent=duplicate).select_related("correspondent").iterator():
+        _refresh_search_with_alias(mail, into)
+    return into
+
+
+def _refresh_search_with_alias(mail: Mail, into: Correspondent) -> None:
+    mail.search_text = mail.build_search_text([into.name, into.acronym])
+    Mail.objects.filter(pk=mail.pk).update(search_text=mail.search_text)
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.search import SearchVector
+
+        Mail.objects.filter(pk=mail.pk).update(search_vector=SearchVector("search_text", config="french_unaccent"))
