@@ -45,7 +45,7 @@ def test_bench_at_a_tiny_size_writes_well_formed_json(tmp_path, capsys):
     assert "Registre, page 1" in printed
 
 
-def test_bench_refuses_to_empty_a_register_holding_real_letters(people):
+def test_bench_refuses_a_database_holding_real_letters(people):
     kind = MailKind.objects.get_or_create(code="lettre", defaults={"label": "Lettre"})[0]
     services.mail_register_incoming(
         registered_by=people.outsider, correspondent=Correspondent.objects.create(name="Ambassade du Maroc"),
@@ -53,4 +53,21 @@ def test_bench_refuses_to_empty_a_register_holding_real_letters(people):
     )  # fmt: skip
     with pytest.raises(CommandError, match="base dédiée"):
         call_command("bench", sizes="10", runs=1)
+    # Not even measuring in place: the registration measure would write into the register.
+    with pytest.raises(CommandError, match="base dédiée"):
+        call_command("bench", keep=True, runs=1)
     assert Mail.objects.count() == 1
+
+
+def test_bench_keep_measures_the_data_in_place_without_reloading(tmp_path):
+    call_command("seed_volume", mails=90, contacts=30, seed=4)
+    before = set(Mail.objects.values_list("reference", flat=True))
+    out = tmp_path / "keep.json"
+    call_command("bench", keep=True, runs=1, warmup=0, per_client=2, json_file=str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    [size] = data["sizes"]
+    assert size["size"] == 90 and size["seed_seconds"] is None
+    # The letters loaded are still there; only the measured registrations were added.
+    after = set(Mail.objects.values_list("reference", flat=True))
+    assert before < after
+    assert len(after - before) == size["registration"]["letters"]

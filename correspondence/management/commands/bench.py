@@ -77,7 +77,8 @@ class Command(BaseCommand):
             # SQLite writes one transaction at a time: concurrent clients would only queue.
             clients = 1
         real = real_mail_count()
-        if real and not keep:
+        if real:
+            # Even with --keep: the registration measure writes letters into the register.
             raise CommandError(
                 f"Cette base contient {real} courrier(s) réel(s) : bench vide le registre, "
                 "lancez-le sur une base dédiée."
