@@ -9,7 +9,7 @@ from django.utils import timezone
 from correspondence.models import Correspondent, Mail, MailKind
 from tests.correspondence.conftest import pdf_bytes
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # SCREENSHOT_DIR=docs/img writes the guide's screenshots; otherwise they go to a temp folder.
 SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")

@@ -19,7 +19,7 @@ PER_THREAD = 50
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_registrations_give_consecutive_numbers(people, embassy):
     kind = MailKind.objects.get_or_create(code="lettre", defaults={"label": "Lettre"})[0]
     errors: list[BaseException] = []
@@ -57,7 +57,7 @@ def test_concurrent_registrations_give_consecutive_numbers(people, embassy):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_registration_burns_no_number(people, embassy):
     kind = MailKind.objects.get_or_create(code="lettre", defaults={"label": "Lettre"})[0]
 
