@@ -574,3 +574,14 @@ def test_the_directory_is_for_staff_only(people, login, embassy):
     for name in ("correspondent_list", "correspondent_lookup"):
         assert login(people.outsider).get(reverse(f"correspondence:{name}"), {"q": "france"}).status_code == 403
         assert login(people.dir_afrique).get(reverse(f"correspondence:{name}"), {"q": "france"}).status_code == 200
+
+
+def test_a_registrar_registers_a_confidential_envelope_without_reading_it(people, login, embassy, note_verbale):
+    client = login(people.secretariat)
+    data = incoming_data(embassy, note_verbale, confidentiality="confidentiel", subject="Pli confidentiel")
+    response = client.post(reverse("correspondence:register_incoming"), data)
+    mail = Mail.objects.get()
+    # Registered and numbered, but the registrar is sent back to the register, not to the mail.
+    assert response.status_code == 302 and response["Location"] == reverse("correspondence:mail_list")
+    assert client.get(reverse("correspondence:mail_detail", args=[mail.pk])).status_code == 404
+    assert mail not in client.get(reverse("correspondence:mail_list")).context["page"].rows
