@@ -40,7 +40,7 @@ def seed(*, people: dict, stdout=None) -> None:
     try:
         from freezegun import freeze_time
     except ImportError:  # production install without the dev tools: no backdated letters
-        _say(stdout, "Courrier : freezegun absent (requirements-dev.txt), pas de lettres de démonstration.")
+        _say(stdout, "Courrier : freezegun absent (requirements.txt), pas de lettres de démonstration.")
         return
     with transaction.atomic():
         simulation = Simulation(people=people, directory=directory, rng=random.Random(SEED))
