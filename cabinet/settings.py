@@ -69,7 +69,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
-    "django_filters",
     "cabinet",
     *CABINET_DOMAIN_APPS,
 ]
