@@ -300,7 +300,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # In-process tasks (no REDIS_URL) would log one line per task into the web server's output.
+        "celery.app.trace": {"level": "WARNING" if not REDIS_URL else "INFO"},
+        "kombu.connection": {"level": "ERROR" if not REDIS_URL else "WARNING"},
+    },
 }
 
 # --- Domain apps' own settings ----------------------------------------------------------------
