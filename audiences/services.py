@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -18,6 +17,7 @@ from guardian.shortcuts import assign_perm
 from cabinet.roles import Role
 from cabinet.selectors import holders_of
 from cabinet.services import notification_create
+from correspondence.files import check_upload, sanitise_name
 
 from .models import (
     SCHEDULED_STATES,
@@ -368,9 +368,13 @@ def audience_mark_held(*, audience: Audience, by) -> Audience:
 
 
 def attachment_add(*, audience: Audience, by, upload, kind: str, check: bool = True) -> Attachment:
-    if upload.size > settings.CABINET_UPLOAD_MAX_BYTES:
-        raise ValidationError({"file": _("Fichier trop volumineux.")})
-    attachment = Attachment(audience=audience, kind=kind, file=upload, name=upload.name[:255], uploaded_by=by)
+    # By content, not by name: a renamed executable is refused; size-limited; safe name.
+    try:
+        check_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages})
+    name = sanitise_name(upload.name)[:255]
+    attachment = Attachment(audience=audience, kind=kind, file=upload, name=name, uploaded_by=by)
     attachment.full_clean()
     attachment.save()
     return attachment

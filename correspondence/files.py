@@ -3,65 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import re
-import unicodedata
-import zipfile
 
-import magic
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-PDF = "application/pdf"
-JPEG = "image/jpeg"
-PNG = "image/png"
-TIFF = "image/tiff"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-ODT = "application/vnd.oasis.opendocument.text"
+from cabinet.uploads import DOCX, JPEG, ODT, PDF, PNG, PREVIEWABLE_TYPES, TIFF, sanitise_name, sniff_content_type
 
 ALLOWED_TYPES = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", TIFF: "TIFF", DOCX: "DOCX", ODT: "ODT"}
-PREVIEWABLE_TYPES = {PDF, JPEG, PNG}
 ACCEPT_ATTRIBUTE = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.docx,.odt"
-
-
-def _zip_office_type(upload) -> str | None:
-    """DOCX and ODT are zip archives; libmagic does not always tell them apart."""
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            if "word/document.xml" in names:
-                return DOCX
-            if "mimetype" in names and archive.read("mimetype").strip() == ODT.encode():
-                return ODT
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return None
-    finally:
-        upload.seek(0)
-    return None
-
-
-def sniff_content_type(upload) -> str:
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    detected = magic.from_buffer(head, mime=True)
-    if detected in ("application/zip", "application/octet-stream", DOCX, ODT):
-        return _zip_office_type(upload) or detected
-    return detected
-
-
-def sanitise_name(name: str) -> str:
-    """A safe display/download name: no path, no control characters, reasonable length."""
-    name = os.path.basename((name or "").replace("\\", "/"))
-    name = unicodedata.normalize("NFC", name)
-    name = re.sub(r"[\x00-\x1f\x7f<>:\"/\\|?*]", "_", name).strip(" .")
-    if not name:
-        name = "document"
-    stem, ext = os.path.splitext(name)
-    return stem[: 180 - len(ext[:20])] + ext[:20]
+__all__ = ["PREVIEWABLE_TYPES", "sanitise_name", "sniff_content_type", "check_upload", "ACCEPT_ATTRIBUTE"]
 
 
 def check_upload(upload) -> str:

@@ -3,17 +3,12 @@ served only by views that check who asks."""
 
 from __future__ import annotations
 
-import zipfile
-
-import magic
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 
-PDF, PNG, JPEG, TIFF = "application/pdf", "image/png", "image/jpeg", "image/tiff"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-ODT = "application/vnd.oasis.opendocument.text"
+from cabinet.uploads import DOCX, JPEG, ODT, PDF, PNG, TIFF, sniff_content_type
 
 # A scanned arrêté: an image or a PDF.
 SCAN_TYPES = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg"}
@@ -23,31 +18,9 @@ DOCUMENT_TYPES = {**SCAN_TYPES, TIFF: ".tif", DOCX: ".docx", ODT: ".odt"}
 INLINE_TYPES = set(SCAN_TYPES)
 
 
-def _office_type(upload) -> str | None:
-    """DOCX and ODT are zip archives that libmagic does not always tell apart."""
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            if "word/document.xml" in names:
-                return DOCX
-            if "mimetype" in names and archive.read("mimetype").strip() == ODT.encode():
-                return ODT
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return None
-    finally:
-        upload.seek(0)
-    return None
-
-
 def content_type_of(upload) -> str:
     """What the bytes are, whatever the name says."""
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = magic.from_buffer(head, mime=True)
-    if kind in ("application/zip", "application/octet-stream", DOCX, ODT):
-        kind = _office_type(upload) or kind
-    return kind
+    return sniff_content_type(upload)
 
 
 def _check(upload, allowed: dict[str, str], message) -> None:

@@ -146,7 +146,7 @@ CASES = [(what, role, status) for what, rows in RIGHTS.items() for role, status 
 def objects(people, make_request, programmed):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    secret = programmed(hour=9, is_confidential=True, files=[SimpleUploadedFile("note.txt", b"secret")])
+    secret = programmed(hour=9, is_confidential=True, files=[SimpleUploadedFile("note.pdf", b"%PDF-1.4 secret")])
     return {
         "received": make_request(),
         "ordinary": programmed(hour=11),

@@ -249,3 +249,34 @@ def test_report_after_the_audience_reaches_minister_and_directeur(people, progra
         Notification.objects.filter(subject__startswith="Compte rendu").values_list("recipient__username", flat=True)
     )
     assert readers == {"ministre", "directeur"}
+
+
+def test_attachments_are_checked_by_content_not_by_name(people, programmed):
+    """A renamed executable is refused; an oversize file too; nothing is stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from audiences.models import Attachment
+
+    audience = programmed()
+    Audience.objects.filter(pk=audience.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=2), ends_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    audience.refresh_from_db()
+    fake = SimpleUploadedFile("compte-rendu.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200)
+    with pytest.raises(ValidationError) as excinfo:
+        services.audience_report_attach(audience=audience, by=people.attache, upload=fake)
+    assert "n'est pas un document accepté" in " ".join(excinfo.value.messages)
+    assert not Attachment.objects.filter(audience=audience).exists()
+
+
+def test_attachment_names_are_sanitised(people, programmed, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    audience = programmed()
+    Audience.objects.filter(pk=audience.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=2), ends_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    audience.refresh_from_db()
+    upload = SimpleUploadedFile("../../etc/<cr>.pdf", b"%PDF-1.4 test")
+    attachment = services.audience_report_attach(audience=audience, by=people.attache, upload=upload)
+    assert attachment.name == "_cr_.pdf"

@@ -264,11 +264,12 @@ def test_report_upload_and_download(login, people, programmed):
     )
     client = login(people.attache)
     client.post(
-        reverse("audiences:report", args=[audience.pk]), {"file": SimpleUploadedFile("cr.txt", b"Compte rendu")}
+        reverse("audiences:report", args=[audience.pk]),
+        {"file": SimpleUploadedFile("cr.pdf", b"%PDF-1.4 Compte rendu")},
     )
     attachment = audience.attachments.get(kind="compte_rendu")
     response = login(people.directeur).get(reverse("audiences:attachment", args=[audience.pk, attachment.pk]))
-    assert response.status_code == 200 and b"".join(response.streaming_content) == b"Compte rendu"
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 Compte rendu"
     services_state = Audience.objects.get(pk=audience.pk).state
     assert services_state == AudienceState.HELD
 
