@@ -137,3 +137,15 @@ def test_dates_are_french_and_time_zone_is_lome(settings):
     assert settings.TIME_ZONE == "Africa/Lome"
     assert settings.LANGUAGE_CODE == "fr"
     assert timezone.get_current_timezone_name() == "Africa/Lome"
+
+
+def test_english_catalogue_is_complete():
+    """Every French string of the interface has its English translation."""
+    from pathlib import Path
+
+    import polib
+
+    po = polib.pofile(str(Path(__file__).resolve().parents[2] / "locale/en/LC_MESSAGES/django.po"))
+    missing = [e.msgid for e in po if not e.obsolete and not e.translated()]
+    assert missing == []
+    assert po.percent_translated() == 100
