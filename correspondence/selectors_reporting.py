@@ -20,7 +20,7 @@ from cabinet.workdays import add_working_days
 
 from .models import Attachment, Imputation, Instruction, Mail, Register
 from .printing import qr_data_uri
-from .selectors import late_imputations, my_imputations, visible_mails
+from .selectors import late_imputations, my_imputations, registered_between, visible_mails
 
 
 # --- Printed documents -----------------------------------------------------------------------
@@ -29,8 +29,8 @@ def register_period_rows(user, *, register: str, start: datetime.date, end: date
     with the people or services each was routed to. At most ``limit`` rows are fetched."""
     routed = Imputation.objects.exclude(state=Imputation.State.REAFFECTEE).select_related("assignee", "assignee_unit")
     qs = (
-        visible_mails(user)
-        .filter(register=register, registered_at__date__gte=start, registered_at__date__lte=end)
+        registered_between(visible_mails(user), start, end)
+        .filter(register=register)
         .select_related("correspondent", "kind", "cancelled_by")
         .prefetch_related(Prefetch("imputations", queryset=routed, to_attr="routed_to"))
         .order_by("year", "number")
@@ -174,9 +174,8 @@ def dashboard_tiles(user, *, today: datetime.date | None = None) -> Tiles:
     tiles open: "à traiter", "en retard", and the arrivée register since Monday."""
     today = today or timezone.localdate()
     received = (
-        visible_mails(user)
+        registered_between(visible_mails(user), week_start(today), today)
         .filter(register=Register.ARRIVEE, cancelled_at__isnull=True)
-        .filter(registered_at__date__gte=week_start(today), registered_at__date__lte=today)
         .count()
     )
     return Tiles(
