@@ -67,6 +67,8 @@ class MailAdmin(ReadOnlyAdmin):
     list_select_related = ("correspondent",)
     date_hierarchy = "registered_at"
     exclude = ("search_vector",)
+    # No second COUNT(*) of the whole register for "N au total" (docs/performance.md, item 10).
+    show_full_result_count = False
 
     def get_queryset(self, request):
         return _admin_visible_mails(request)

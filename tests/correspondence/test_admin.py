@@ -41,3 +41,11 @@ def test_secret_mail_stays_hidden_in_the_admin(people, login, register_incoming)
     secret = register_incoming(subject="Lettre secrète", confidentiality=Mail.Confidentiality.SECRET)
     page = login(people.admin).get(reverse("admin:correspondence_mail_changelist")).content.decode()
     assert ordinary.reference in page and secret.reference not in page
+
+
+def test_mail_admin_does_not_count_the_whole_register_twice():
+    from django.contrib import admin as django_admin
+
+    from correspondence.models import Mail
+
+    assert django_admin.site._registry[Mail].show_full_result_count is False
