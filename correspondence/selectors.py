@@ -62,6 +62,11 @@ def registered_between(qs: QuerySet, start: datetime.date | None, end: datetime.
     return qs
 
 
+def sees_every_level(user) -> bool:
+    """Whoever may see ordinary, confidential and secret mail sees the whole register."""
+    return {perms.VIEW_REGISTER, perms.VIEW_CONFIDENTIAL, perms.VIEW_SECRET} <= mail_permissions(user)
+
+
 def visible_mails(user) -> QuerySet[Mail]:
     """Every mail ``user`` may see (cancelled entries included: they stay in the register).
 
@@ -71,9 +76,9 @@ def visible_mails(user) -> QuerySet[Mail]:
     """
     if not user.is_authenticated or not user.is_active:
         return Mail.objects.none()
-    rights = mail_permissions(user)
-    if {perms.VIEW_REGISTER, perms.VIEW_CONFIDENTIAL, perms.VIEW_SECRET} <= rights:
+    if sees_every_level(user):
         return Mail.objects.all()
+    rights = mail_permissions(user)
     levels = set()
     if perms.VIEW_REGISTER in rights:
         levels.add(Conf.ORDINAIRE)
@@ -163,9 +168,16 @@ def my_imputations(user) -> QuerySet[Imputation]:
 
 
 def _open_scope(user) -> QuerySet[Imputation]:
-    """Routers follow every open imputation of the mail they see; others only their own."""
-    qs = Imputation.objects.filter(state__in=Imputation.OPEN_STATES, mail__cancelled_at__isnull=True)
+    """Routers follow every open imputation of the mail they see; others only their own.
+
+    Cancelled letters are left out with an anti-join on the small partial index
+    ``mail_cancelled`` rather than a join to every mail, and whoever sees every level gets no
+    visibility subquery (measured at 1,000,000 letters: 125 → 20 ms, docs/performance.md)."""
+    cancelled = Mail.objects.filter(cancelled_at__isnull=False).order_by().values("pk")
+    qs = Imputation.objects.filter(state__in=Imputation.OPEN_STATES).exclude(mail_id__in=cancelled)
     if can_route(user):
+        if sees_every_level(user):
+            return qs
         return qs.filter(mail__in=visible_mails(user))
     return qs.filter(_mine(user))
 

@@ -142,3 +142,25 @@ def test_dashboard_query_count_stays_constant_as_the_register_grows(people, logi
         route(mail, people, to=people.dir_afrique)
         outgoing(people, replies_to=[mail])
     assert count_queries(client) == small
+
+
+def test_late_work_leaves_out_cancelled_letters_for_those_who_see_everything_and_for_routers(people):
+    from correspondence.selectors import late_imputations, sees_every_level
+
+    kept = make_late_and_return(route(incoming(people), people, to=people.conseiller1))
+    secret = incoming(people, confidentiality="secret", registered_by=people.chef_sp)
+    hidden_late = make_late_and_return(route(secret, people, to=people.conseiller2))
+    cancelled_mail = incoming(people)
+    make_late(route(cancelled_mail, people, to=people.conseiller1))
+    mail_cancel(mail=cancelled_mail, actor=people.attache, reason="Enregistré par erreur")
+    assert sees_every_level(people.directeur)
+    assert set(late_imputations(people.directeur)) == {kept, hidden_late}
+    assert dashboard_tiles(people.directeur).late == 2
+    # The attaché routes but does not see secret mail: its late imputation is not his to count.
+    assert not sees_every_level(people.attache)
+    assert set(late_imputations(people.attache)) == {kept}
+
+
+def make_late_and_return(imputation):
+    make_late(imputation)
+    return imputation
