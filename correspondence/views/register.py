@@ -56,17 +56,27 @@ def mail_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def my_work(request: HttpRequest) -> HttpResponse:
-    """ "À traiter": my open imputations, then late and due-soon ones in my scope."""
-    return render(
-        request,
-        "correspondence/my_work.html",
-        {
-            "mine": list(selectors.my_imputations(request.user)[:200]),
-            "late": list(selectors.late_imputations(request.user)[:200]),
-            "due_soon": list(selectors.due_soon_imputations(request.user)[:200]),
-            "today": timezone.localdate(),
-        },
-    )
+    """ "À traiter": my open imputations, then late and due-soon ones in my scope.
+
+    Each list shows its first ``MY_WORK_ROWS`` rows (rendering hundreds of rows was most of the
+    page's time at a million letters, docs/performance.md item 8); "voir tout" (``?tout=1``)
+    shows up to ``MY_WORK_ALL_ROWS``."""
+    show_all = request.GET.get("tout") == "1"
+    limit = MY_WORK_ALL_ROWS if show_all else MY_WORK_ROWS
+    context = {"today": timezone.localdate(), "show_all": show_all}
+    for name, qs in (
+        ("mine", selectors.my_imputations(request.user)),
+        ("late", selectors.late_imputations(request.user)),
+        ("due_soon", selectors.due_soon_imputations(request.user)),
+    ):
+        rows = list(qs[: limit + 1])
+        context[name] = rows[:limit]
+        context[f"{name}_more"] = len(rows) > limit
+    return render(request, "correspondence/my_work.html", context)
+
+
+MY_WORK_ROWS = 50
+MY_WORK_ALL_ROWS = 200
 
 
 def _kept_held_files(request: HttpRequest) -> list[dict]:

@@ -327,6 +327,28 @@ def test_late_and_due_soon(people, login, register_incoming):
     assert login(people.conseiller2).get(reverse("correspondence:my_work")).context["late"] == []
 
 
+def test_my_work_shows_the_first_rows_of_each_list_and_a_link_to_see_them_all(
+    people, login, register_incoming, monkeypatch
+):
+    from correspondence.views import register as register_views
+
+    monkeypatch.setattr(register_views, "MY_WORK_ROWS", 2)
+    imputations = [
+        services.imputation_create(
+            mail=register_incoming(), created_by=people.directeur, assignee=people.conseiller1, instruction="avis"
+        )
+        for _i in range(3)
+    ]
+    client = login(people.conseiller1)
+    response = client.get(reverse("correspondence:my_work"))
+    assert [i.pk for i in response.context["mine"]] == [i.pk for i in imputations[:2]]
+    assert response.context["mine_more"] is True
+    assert 'href="?tout=1#mes-imputations"' in response.content.decode()
+    everything = client.get(reverse("correspondence:my_work") + "?tout=1")
+    assert [i.pk for i in everything.context["mine"]] == [i.pk for i in imputations]
+    assert 'href="?tout=1#mes-imputations"' not in everything.content.decode()
+
+
 # --- Cancel, update, file, attachments ------------------------------------------------------
 def test_cancel(people, login, register_incoming):
     mail = register_incoming()
