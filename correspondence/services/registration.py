@@ -81,19 +81,29 @@ def previous_chain_hash(register: str, year: int, number: int) -> str:
     return previous.first() or ""
 
 
+# What the locked counter decides; validated only once the lock is held.
+NUMBERED_FIELDS = ["number", "reference", "administrative_reference", "chain_hash", "search_text"]
+
+
 def _register(mail: Mail) -> None:
     """Give ``mail`` the next number of its register, its references and chain hash, and save."""
     mail.registered_at = timezone.now().replace(microsecond=0)
     mail.year = timezone.localtime(mail.registered_at).year
+    mail.state_changed_at = mail.registered_at
+    # Validate everything that does not depend on the number before taking the register's
+    # lock (foreign keys, choices, checks: several queries), so that concurrent clerks wait
+    # for each other less (docs/performance.md, item 5); the numbered fields are checked once
+    # the lock is held, their unique constraints included.
+    others = [f.name for f in mail._meta.fields if f.name not in NUMBERED_FIELDS]
+    mail.full_clean(exclude=NUMBERED_FIELDS)
     counter = _lock_counter(mail.register, mail.year)
     mail.number = counter.last_number + 1
     mail.reference = format_reference(mail.register, mail.year, mail.number)
     if mail.register == Register.DEPART:
         mail.administrative_reference = format_administrative_reference(mail.year, mail.number)
-    mail.state_changed_at = mail.registered_at
     mail.search_text = mail.build_search_text()
     mail.chain_hash = mail.compute_chain_hash(previous_chain_hash(mail.register, mail.year, mail.number))
-    mail.full_clean()
+    mail.full_clean(exclude=others)
     mail.save()
     counter.last_number = mail.number
     counter.save(update_fields=["last_number"])

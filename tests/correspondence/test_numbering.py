@@ -113,3 +113,21 @@ def test_a_chosen_deadline_on_a_holiday_moves_to_the_next_working_day(register_i
         deadline=datetime.date(2026, 4, 25),  # Saturday, then Sunday, then Monday 27 (holiday)
     )
     assert imputation.deadline == datetime.date(2026, 4, 28)
+
+
+def test_an_invalid_letter_is_refused_before_the_register_is_locked(register_incoming):
+    """Validation runs before the counter's lock (the lock stays short): a bad letter never
+    takes it, and burns no number."""
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from correspondence.models import RegisterCounter
+
+    first = register_incoming()
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ValidationError) as error:
+        register_incoming(priority="inexistante")
+    assert "priority" in error.value.message_dict
+    assert not [q for q in queries if "FOR UPDATE" in q["sql"]]
+    assert RegisterCounter.objects.get(register=first.register, year=first.year).last_number == first.number
+    assert register_incoming().number == first.number + 1
