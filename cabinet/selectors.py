@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -13,32 +14,61 @@ from .roles import Role
 
 User = get_user_model()
 
-_ROLES_CACHE_ATTR = "_cabinet_roles_cache"
+_HELD_CACHE_ATTR = "_cabinet_held_cache"
+
+
+@dataclass(frozen=True)
+class HeldPosition:
+    """What one mandate in force gives: the position's kind (the role), its unit, and
+    whether the position requires a second factor."""
+
+    kind: str
+    unit_id: int
+    requires_otp: bool
 
 
 def mandates_in_force(*, day: datetime.date | None = None) -> QuerySet[Mandate]:
     return Mandate.objects.in_force(day).select_related("user", "position", "position__unit")
 
 
-def roles_of(user, *, day: datetime.date | None = None) -> frozenset[str]:
-    """The roles a person holds on ``day`` through mandates in force; cached on the user
-    object for the request (keyed by day)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return frozenset()
+def positions_held(user, *, day: datetime.date | None = None) -> tuple[HeldPosition, ...]:
+    """The positions a person holds on ``day`` through mandates in force (intérim included):
+    one query per person and day, cached on the user object for the request. Roles, units and
+    the second-factor rule all read it."""
+    if user is None or not user.is_authenticated:
+        return ()
     day = day or timezone.localdate()
-    cache = getattr(user, _ROLES_CACHE_ATTR, None)
+    cache = getattr(user, _HELD_CACHE_ATTR, None)
     if cache is None:
         cache = {}
-        setattr(user, _ROLES_CACHE_ATTR, cache)
+        setattr(user, _HELD_CACHE_ATTR, cache)
     if day not in cache:
-        cache[day] = frozenset(Mandate.objects.in_force(day).filter(user=user).values_list("position__kind", flat=True))
+        rows = (
+            Mandate.objects.in_force(day)
+            .filter(user=user)
+            .order_by("start_date", "id")
+            .values_list("position__kind", "position__unit_id", "position__requires_otp")
+        )
+        cache[day] = tuple(HeldPosition(*row) for row in rows)
     return cache[day]
 
 
+def roles_of(user, *, day: datetime.date | None = None) -> frozenset[str]:
+    """The roles a person holds on ``day`` through mandates in force."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(held.kind for held in positions_held(user, day=day))
+
+
+def unit_ids_of(user, *, day: datetime.date | None = None) -> list[int]:
+    """The units of the positions a person holds on ``day``, each once."""
+    return list(dict.fromkeys(held.unit_id for held in positions_held(user, day=day)))
+
+
 def forget_roles(user) -> None:
-    """Drop the per-object roles cache (after a mandate change in the same request)."""
-    if hasattr(user, _ROLES_CACHE_ATTR):
-        delattr(user, _ROLES_CACHE_ATTR)
+    """Drop the per-object cache of positions held (after a mandate change in the same request)."""
+    if hasattr(user, _HELD_CACHE_ATTR):
+        delattr(user, _HELD_CACHE_ATTR)
 
 
 def has_role(user, *roles: str, day: datetime.date | None = None) -> bool:

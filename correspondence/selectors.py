@@ -18,8 +18,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cabinet.backends import permissions_for_roles
-from cabinet.models import Mandate
-from cabinet.selectors import roles_of
+from cabinet.selectors import roles_of, unit_ids_of
 from cabinet.workdays import add_working_days
 
 from . import roles as perms
@@ -37,11 +36,7 @@ def mail_permissions(user) -> frozenset[str]:
 
 
 def user_unit_ids(user) -> list[int]:
-    cache_attr = "_correspondence_unit_ids"
-    if not hasattr(user, cache_attr):
-        ids = list(Mandate.objects.in_force().filter(user=user).values_list("position__unit_id", flat=True).distinct())
-        setattr(user, cache_attr, ids)
-    return getattr(user, cache_attr)
+    return unit_ids_of(user)
 
 
 def local_midnight(day: datetime.date) -> datetime.datetime:
