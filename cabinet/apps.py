@@ -6,3 +6,10 @@ class CabinetConfig(AppConfig):
     name = "cabinet"
     verbose_name = _("Cabinet : organisation et rôles")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import mark_session_refreshed
+
+        user_logged_in.connect(mark_session_refreshed, dispatch_uid="cabinet.session_refreshed_at_login")

@@ -1,15 +1,19 @@
-"""Second factor: holders of positions that require it must validate a TOTP code."""
+"""Second factor: holders of positions that require it must validate a TOTP code; idle
+sessions expire without a write on every page view."""
 
+import time
+
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .models import Mandate
+from .selectors import positions_held
 
 EXEMPT_PREFIXES = ("/static/", "/healthz", "/compte/otp/", "/compte/deconnexion/", "/i18n/")
 
 
 def second_factor_required(user) -> bool:
-    return Mandate.objects.in_force().filter(user=user, position__requires_otp=True).exists()
+    return any(held.requires_otp for held in positions_held(user))
 
 
 class RequireSecondFactorMiddleware:
@@ -27,3 +31,35 @@ class RequireSecondFactorMiddleware:
         ):
             return redirect(f"{reverse('otp_verify')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+class SessionIdleRefreshMiddleware:
+    """Idle expiry without a database write on every page view.
+
+    A signed-in session lives ``SESSION_IDLE_MINUTES`` after its last save. Instead of saving
+    it on every request (``SESSION_SAVE_EVERY_REQUEST``: an ``UPDATE`` and a commit per page),
+    the session is saved again, pushing its expiry back, when it was last refreshed more than
+    ``SESSION_REFRESH_SECONDS`` ago. A session therefore ends between ``SESSION_IDLE_MINUTES``
+    minus that interval and ``SESSION_IDLE_MINUTES`` after the person's last request."""
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # marks the session modified: SessionMiddleware saves it
+        return response
+
+
+def mark_session_refreshed(sender, request, user, **kwargs) -> None:
+    """Signing in saves the session: the first page after it need not save it again."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionIdleRefreshMiddleware.KEY] = int(time.time())

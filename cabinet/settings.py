@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "cabinet.middleware.SessionIdleRefreshMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "cabinet.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -188,7 +189,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sessions end after this many minutes without a request.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle expiry: the session is saved again (its expiry pushed back) at most once every
+# SESSION_REFRESH_SECONDS by cabinet.middleware.SessionIdleRefreshMiddleware, not on every
+# page view (SESSION_SAVE_EVERY_REQUEST would write and commit the session each time).
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

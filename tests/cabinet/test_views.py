@@ -125,9 +125,38 @@ def test_language_switcher_serves_english(people, login):
 
 
 @pytest.mark.django_db
-def test_sessions_expire_after_inactivity(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
-    assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60
+def test_sessions_expire_after_inactivity_and_live_while_used(people, client, settings):
+    """Thirty idle minutes end a session; a person who keeps working stays signed in; and
+    page views within the refresh interval do not write the session."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60 == 30 * 60
+    assert settings.SESSION_REFRESH_SECONDS == 60
+    with freeze_time(timezone.now()) as frozen:
+        client.force_login(people.attache)
+        assert client.get("/").status_code == 200
+        for _ in range(6):  # two hours of work, a page every twenty minutes
+            frozen.tick(datetime.timedelta(minutes=20))
+            assert client.get("/").status_code == 200
+        frozen.tick(datetime.timedelta(seconds=10))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        assert not [
+            q for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]
+        ]
+        # Twenty-nine minutes idle (since the last refresh): still in.
+        frozen.tick(datetime.timedelta(minutes=29))
+        assert client.get("/").status_code == 200
+        # Thirty-one minutes idle: back to the login page.
+        frozen.tick(datetime.timedelta(minutes=31))
+        response = client.get("/")
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
 
 
 @pytest.mark.django_db
