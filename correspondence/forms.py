@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cabinet.models import Mandate, OrgUnit
+from cabinet.widgets import FastSelect
 
 from .files import ACCEPT_ATTRIBUTE, check_upload
 from .models import ArrivalChannel, Correspondent, Instruction, Mail, MailKind, Register
@@ -351,29 +352,40 @@ class MailFilterForm(forms.Form):
     """The register's filters (GET). Invalid values are ignored, never an error page."""
 
     q = forms.CharField(label=_("Recherche"), required=False, max_length=200)
-    register = forms.ChoiceField(label=_("Registre"), choices=[("", _("Les deux"))] + Register.choices, required=False)
+    register = forms.ChoiceField(
+        widget=FastSelect, label=_("Registre"), choices=[("", _("Les deux"))] + Register.choices, required=False
+    )
     date_from = forms.DateField(
         label=_("Enregistré du"), required=False, widget=DateInput(), input_formats=DATE_FORMATS
     )
     date_to = forms.DateField(label=_("au"), required=False, widget=DateInput(), input_formats=DATE_FORMATS)
     kind = forms.ModelChoiceField(
-        label=_("Nature"), queryset=MailKind.objects.all(), required=False, empty_label=_("Toutes")
+        widget=FastSelect, label=_("Nature"), queryset=MailKind.objects.all(), required=False, empty_label=_("Toutes")
     )
-    state = forms.ChoiceField(label=_("État"), choices=[("", _("Tous"))] + Mail.State.choices, required=False)
+    state = forms.ChoiceField(
+        widget=FastSelect, label=_("État"), choices=[("", _("Tous"))] + Mail.State.choices, required=False
+    )
     priority = forms.ChoiceField(
-        label=_("Priorité"), choices=[("", _("Toutes"))] + Mail.Priority.choices, required=False
+        widget=FastSelect, label=_("Priorité"), choices=[("", _("Toutes"))] + Mail.Priority.choices, required=False
     )
     confidentiality = forms.ChoiceField(
-        label=_("Confidentialité"), choices=[("", _("Toutes"))] + Mail.Confidentiality.choices, required=False
+        widget=FastSelect,
+        label=_("Confidentialité"),
+        choices=[("", _("Toutes"))] + Mail.Confidentiality.choices,
+        required=False,
     )
     assignee = forms.ModelChoiceField(
-        label=_("Attributaire"), queryset=User.objects.none(), required=False, empty_label=_("Tous")
+        widget=FastSelect, label=_("Attributaire"), queryset=User.objects.none(), required=False, empty_label=_("Tous")
     )
     correspondent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     cancelled = forms.ChoiceField(
-        label=_("Annulés"), choices=[("", _("Inclus")), ("non", _("Exclus")), ("oui", _("Seulement"))], required=False
+        widget=FastSelect,
+        label=_("Annulés"),
+        choices=[("", _("Inclus")), ("non", _("Exclus")), ("oui", _("Seulement"))],
+        required=False,
     )
     sort = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Tri"),
         required=False,
         choices=[

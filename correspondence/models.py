@@ -115,6 +115,14 @@ class ArrivalChannel(_AdminList):
         verbose_name_plural = _("modes d'arrivée")
 
 
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The (translated) label of ``value`` in ``choices``; the value itself if unknown."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Register(models.TextChoices):
     ARRIVEE = "arrivee", _("Arrivée")
     DEPART = "depart", _("Départ")
@@ -317,6 +325,10 @@ class Mail(models.Model):
         return self.register == Register.ARRIVEE
 
     @property
+    def state_label(self) -> str:
+        return choice_label(self.State, self.state)
+
+    @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
 
@@ -492,6 +504,16 @@ class Imputation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mail.reference} → {self.assignee_label} ({self.get_instruction_display()})"
+
+    # The labels of the current values, through the choices' enum: one translation each, where
+    # get_…_display() translates every choice (rows of long lists call them on each row).
+    @property
+    def instruction_label(self) -> str:
+        return choice_label(Instruction, self.instruction)
+
+    @property
+    def state_label(self) -> str:
+        return choice_label(self.State, self.state)
 
     @property
     def assignee_label(self) -> str:
