@@ -94,6 +94,15 @@ def items_to_visa(user) -> QuerySet[SignatureItem]:
     )
 
 
+def book_count(user) -> int:
+    """How many items await this person in the signature book: to sign, plus at his visa
+    step. One query (the navigation's badge on every page)."""
+    return SignatureItem.objects.filter(
+        (Q(state=SignatureItem.State.A_SIGNER) & Q(_item_perm(user, "sign_signatureitem")))
+        | (Q(state=SignatureItem.State.EN_VISA) & Q(_current_step_of(user)))
+    ).count()
+
+
 def is_current_visa_holder(user, item: SignatureItem) -> bool:
     return items_to_visa(user).filter(pk=item.pk).exists()
 

@@ -15,7 +15,7 @@ from .models import Transmission
 
 
 def nav_items(user) -> list[NavItem]:
-    to_sign = selectors.items_to_sign(user).count() + selectors.items_to_visa(user).count()
+    to_sign = selectors.book_count(user)
     to_acknowledge = selectors.transmissions_received(user).filter(state=Transmission.State.TRANSMISE).count()
     return [
         NavItem(_("Parapheur"), reverse("delegations:book"), section="/delegations/parapheur/", badge=to_sign or None),
