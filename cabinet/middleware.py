@@ -1,11 +1,14 @@
 """Second factor: holders of positions that require it must validate a TOTP code; idle
-sessions expire without a write on every page view."""
+sessions expire without a write on every page view; French unless the person chose English."""
 
+import contextlib
 import time
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from .selectors import positions_held
 
@@ -63,3 +66,18 @@ def mark_session_refreshed(sender, request, user, **kwargs) -> None:
     session = getattr(request, "session", None)
     if session is not None:
         session[SessionIdleRefreshMiddleware.KEY] = int(time.time())
+
+
+class FrenchFirstLocaleMiddleware(LocaleMiddleware):
+    """The interface is in French unless the person chose another language with the switcher
+    (its cookie). The browser's Accept-Language is not consulted: a ministry computer set up
+    in English must still show the cabinet's French, as the ministry's own texts are."""
+
+    def process_request(self, request):
+        language = settings.LANGUAGE_CODE
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen:
+            with contextlib.suppress(LookupError):  # an unknown code: French
+                language = translation.get_supported_language_variant(chosen)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

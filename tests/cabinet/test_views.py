@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from cabinet.models import Notification
@@ -112,6 +113,17 @@ def test_pages_send_a_strict_content_security_policy(people, login):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "<script>" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_french_whatever_the_browser_asks_until_english_is_chosen(people, login):
+    client = login(people.attache)
+    content = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="fr">' in content and "Tableau de bord" in content
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"  # unknown: French again
+    assert '<html lang="fr">' in client.get("/").content.decode()
 
 
 @pytest.mark.django_db
