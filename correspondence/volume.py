@@ -23,16 +23,19 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import json
+import multiprocessing
 import os
 import random
 import re
-import threading
 import time
+import unicodedata
 from bisect import bisect
 from dataclasses import dataclass, field
+from hashlib import sha256
 from itertools import accumulate
-from queue import Queue
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import connection, transaction
@@ -355,36 +358,11 @@ class VolumeReport:
     audiences: int = 0
     seconds: float = 0.0
     phases: dict = field(default_factory=dict)
+    cpu: dict = field(default_factory=dict)
 
     @property
     def mails_per_second(self) -> float:
         return self.mails / self.seconds if self.seconds else 0.0
-
-
-class _Entry:
-    """The registered fields of one generated entry; hashed by the model's own methods."""
-
-    HASHED_FIELDS = Mail.HASHED_FIELDS
-    hashed_payload = Mail.hashed_payload
-    compute_chain_hash = Mail.compute_chain_hash
-    build_search_text = Mail.build_search_text
-    __slots__ = (
-        "register",
-        "year",
-        "number",
-        "reference",
-        "administrative_reference",
-        "registered_at",
-        "registered_by_id",
-        "arrival_date",
-        "letter_date",
-        "sender_reference",
-        "correspondent_id",
-        "subject",
-        "kind_id",
-        "correspondent",
-        "keywords",
-    )
 
 
 class _Corr:
@@ -588,300 +566,423 @@ def _correspondent_rows(rng: random.Random, count: int, first_id: int, now: date
 
 
 # --- The generator --------------------------------------------------------------------------
+# Every letter of a (register, year) chains on the previous one of the same register and year,
+# and nothing else: each year is generated on its own (its own random stream, seeded from
+# ``--seed`` and the year, so the same seed gives the same letters whoever generates them), in
+# worker processes on PostgreSQL, while the main process streams the finished years to COPY.
+# A year comes out as COPY text: the letters, their imputations and the extra grants.
+_EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
+DAY = 86_400
+# Hashed payload, in Mail.hashed_payload's order (json.dumps(sort_keys=True)).
+_PAYLOAD_ORDER = (
+    "administrative_reference", "arrival_date", "correspondent_id", "kind_id", "letter_date", "number",
+    "reference", "register", "registered_at", "registered_by_id", "sender_reference", "subject", "year",
+)  # fmt: skip
+assert tuple(sorted(Mail.HASHED_FIELDS)) == _PAYLOAD_ORDER, "Mail.HASHED_FIELDS changed: update _payload"
+_json = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes for a str
+
+
+class _StripCombining(dict):
+    """``str.translate`` table removing combining marks (filled as characters are met)."""
+
+    def __missing__(self, code: int):
+        value = None if unicodedata.combining(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_STRIP_COMBINING = _StripCombining()
+
+
+def _normalise(text: str) -> str:
+    """``models.normalise``, faster (the combining marks removed by ``translate``)."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return " ".join(unicodedata.normalize("NFKD", text).translate(_STRIP_COMBINING).casefold().split())
+
+
+def _lookup(pairs) -> list:
+    """A weighted choice as a list to index with ``int(random() * len)`` (integer weights)."""
+    return [value for value, weight in pairs for _n in range(weight)]
+
+
 @dataclass
-class _Ids:
-    mail: int
-    imputation: int
-    corr: int
+class _Context:
+    """What every year's generation reads (inherited by the forked workers)."""
+
+    seed: int
+    cast: _Cast
+    corr_ids: list[int]
+    corr_cumulative: list[float]
+    corr_acronyms: list[str]
+    corr_tails: list[tuple[str, str]]  # (incoming, outgoing) search text after the keywords
+    stamps: list[int]  # registration times, epoch seconds, sorted
+    now: int
+    sqlite: bool
+    escape: bool
+    day_text: dict = field(default_factory=dict)  # epoch day -> ISO date
+    local_offsets: dict = field(default_factory=dict)  # quarter-hour -> UTC offset (s)
 
 
-class _Generator:
-    """Yields the rows of ``count`` entries, in registration order."""
+_CONTEXT: _Context | None = None
 
-    def __init__(
-        self, *, rng, cast: _Cast, correspondents: list[_Corr], count: int, counters: dict, ids: _Ids, derive: bool
-    ):
-        self.derive_in_python = derive
-        self.rng = rng
-        self.cast = cast
-        self.correspondents = correspondents
-        self.count = count
-        self.counters = counters  # (register, year) -> [last_number, last_hash]
-        self.ids = ids
-        self.now = timezone.now().replace(microsecond=0)
-        self.today = timezone.localdate()
-        self.tz = timezone.get_current_timezone()
-        # Correspondents: a few write very often (Zipf-like over the directory).
-        n = len(correspondents)
-        self.corr_cumulative = list(accumulate(1.0 / (rank + 1) ** 0.9 for rank in range(n)))
-        self.normal_cache: dict[str, str] = {}
-        self.priority = _Picker([("normale", 80), ("urgente", 15), ("tres_urgente", 5)])
-        self.confidentiality = _Picker([("ordinaire", 90), ("confidentiel", 8), ("secret", 2)])
-        self.instruction = _Picker(
-            [
-                (Instruction.ATTRIBUTION.value, 50),
-                (Instruction.AVIS.value, 20),
-                (Instruction.SUITE.value, 15),
-                (Instruction.INFORMATION.value, 10),
-                (Instruction.SIGNATURE.value, 5),
-            ]
+
+@dataclass
+class _Chunk:
+    year: int
+    mails: bytes
+    imputations: bytes
+    grants: bytes
+    counters: dict  # register -> [last_number, last_hash]
+    counts: dict
+    cpu: float = 0.0
+
+
+def _day_text(ctx: _Context, day: int) -> str:
+    text = ctx.day_text.get(day)
+    if text is None:
+        text = ctx.day_text[day] = datetime.date.fromordinal(_EPOCH_ORDINAL + day).isoformat()
+    return text
+
+
+def _local_offset(ctx: _Context, t: int, tz) -> int:
+    quarter = t // 900
+    offset = ctx.local_offsets.get(quarter)
+    if offset is None:
+        moment = datetime.datetime.fromtimestamp(quarter * 900, tz=datetime.UTC).astimezone(tz)
+        offset = ctx.local_offsets[quarter] = int(moment.utcoffset().total_seconds())
+    return offset
+
+
+def _local_year(ctx: _Context, t: int, tz) -> int:
+    return datetime.date.fromordinal(_EPOCH_ORDINAL + (t + _local_offset(ctx, t, tz)) // DAY).year
+
+
+def _timestamps(rng: random.Random, count: int, today: datetime.date, now: int) -> list[int]:
+    """Registration times over ``YEARS`` years up to an hour ago, office hours, weekdays."""
+    start = int(datetime.datetime(today.year - YEARS + 1, 1, 1, tzinfo=datetime.UTC).timestamp())
+    span = now - 3600 - start
+    latest = now - 300
+    rand = rng.random
+    stamps = []
+    append = stamps.append
+    for _n in range(count):
+        t = start + int(rand() * span)
+        weekday = (t // DAY + 3) % 7  # 1970-01-01 was a Thursday
+        if weekday >= 5:
+            t -= (weekday - 4) * DAY
+        hour = t % DAY // 3600
+        t += (7 + hour % 11 - hour) * 3600
+        if t > latest:
+            t = latest - 60 * int(rand() * 600)
+        append(t)
+    stamps.sort()
+    return stamps
+
+
+def _year_chunks(ctx: _Context, first_mail: int, first_imputation: int, counters: dict) -> list[tuple]:
+    """(year, start, stop, first mail id, first imputation id, counters) of each year."""
+    tz = timezone.get_current_timezone()
+    stamps = ctx.stamps
+    chunks = []
+    start = 0
+    while start < len(stamps):
+        year = _local_year(ctx, stamps[start], tz)
+        # The first letter of the next year (local time is monotonic in UTC time).
+        stop = bisect(stamps, int(datetime.datetime(year + 1, 1, 1, tzinfo=tz).timestamp()) - 1, lo=start)
+        state = {
+            register: list(counters.get((register, year)) or [0, previous_chain_hash(register, year, 1)])
+            for register in (ARRIVEE, DEPART)
+        }
+        # At most two imputations per letter: a range of ids per year (unused ids stay gaps).
+        chunks.append((year, start, stop, first_mail + start, first_imputation + 2 * start, state))
+        start = stop
+    return chunks
+
+
+def _generate_year(spec) -> _Chunk:
+    """The COPY text of one year's letters, imputations and extra grants."""
+    year, start, stop, mail_id, imputation_id, counters = spec
+    ctx = _CONTEXT
+    cast = ctx.cast
+    tz = timezone.get_current_timezone()
+    started = time.process_time()
+    rng = random.Random(f"{ctx.seed}:{year}")
+    rand = rng.random
+    stamps = ctx.stamps
+    corr_ids, corr_cum, corr_acronyms, corr_tails = ctx.corr_ids, ctx.corr_cumulative, ctx.corr_acronyms, ctx.corr_tails
+    corr_total = corr_cum[-1]
+    registrar = str(cast.registrar)
+    director = str(cast.signatories[1])
+    signatories = [str(pk) for pk in cast.signatories]
+    advisers = _lookup([(str(v), w) for v, w in zip(cast.advisers.values, _weights(cast.advisers), strict=True)])
+    n_advisers = len(advisers)
+    units = [str(pk) for pk in cast.units]
+    kinds = _lookup([(str(v), w) for v, w in zip(cast.kinds.values, _weights(cast.kinds), strict=True)])
+    channels = _lookup(
+        [(NULL if v is None else str(v), w) for v, w in zip(cast.channels.values, _weights(cast.channels), strict=True)]
+    )
+    view_mail = str(cast.view_mail)
+    priorities = _lookup([("normale", 80), ("urgente", 15), ("tres_urgente", 5)])
+    delays = {"normale": 14, "urgente": 5, "tres_urgente": 1}
+    confidentialities = _lookup([("ordinaire", 90), ("confidentiel", 8), ("secret", 2)])
+    instructions = _lookup(
+        [
+            (Instruction.ATTRIBUTION.value, 50),
+            (Instruction.AVIS.value, 20),
+            (Instruction.SUITE.value, 15),
+            (Instruction.INFORMATION.value, 10),
+            (Instruction.SIGNATURE.value, 5),
+        ]
+    )
+    old_in, old_out = _lookup(MAIL_STATE_OLD_IN), _lookup(MAIL_STATE_OLD_OUT)
+    recent_states = ("en_attente", "accusee", "terminee")
+    n_actions, n_topics, n_countries, n_keywords, n_units = (
+        len(ACTIONS),
+        len(TOPICS),
+        len(COUNTRIES),
+        len(KEYWORDS),
+        len(units),
+    )
+    # Times: "YYYY-MM-DD HH:MM:SS" + the zone PostgreSQL reads (SQLite: naive UTC, as Django
+    # stores them); the hashed form is Mail.hashed_payload's isoformat().
+    zone = "" if ctx.sqlite else "+00"
+    clock = _CLOCK
+    day_text = ctx.day_text
+
+    def stamp(t: int) -> str:
+        day, second = divmod(t, DAY)
+        text = day_text.get(day) or _day_text(ctx, day)
+        return f"{text} {clock[second]}{zone}"
+
+    subjects: dict = {}
+    keywords_n = [_normalise(k) for k in KEYWORDS]
+    escape = ctx.escape
+    recent = ctx.now - 60 * DAY
+    old = ctx.now - 120 * DAY
+    year_text = str(year)
+    yy = f"{year % 100:02d}"
+    mails, imputations, grants = [], [], []
+    add_mail, add_imputation, add_grant = mails.append, imputations.append, grants.append
+    for t in stamps[start:stop]:
+        local_day = (t + _local_offset(ctx, t, tz)) // DAY
+        day, second = divmod(t, DAY)
+        day_iso = day_text.get(day) or _day_text(ctx, day)
+        registered_at = f"{day_iso} {clock[second]}{zone}"
+        local_date = day_text.get(local_day) or _day_text(ctx, local_day)
+        incoming = rand() < 0.6
+        register = ARRIVEE if incoming else DEPART
+        state = counters[register]
+        number = state[0] + 1
+        c = bisect(corr_cum, rand() * corr_total)
+        corr_id = corr_ids[c]
+        reference = format_reference(register, year, number)
+        # Subject: an action, a topic, sometimes a country, rarely the rare word.
+        key = (
+            int(rand() * n_actions),
+            int(rand() * n_topics),
+            int(rand() * n_countries) if rand() < 0.3 else -1,
+            rand() < RARE_RATE,
         )
-        self.old_in = _Picker(MAIL_STATE_OLD_IN)
-        self.old_out = _Picker(MAIL_STATE_OLD_OUT)
-        self.instruction_labels = {value: str(label) for value, label in Instruction.choices}
-
-    def _normal(self, text: str) -> str:
-        cached = self.normal_cache.get(text)
-        if cached is None:
-            if text.isascii():
-                # What normalise() does to ASCII text (nothing to decompose), without the cache:
-                # references are unique.
-                return " ".join(text.lower().split())
-            cached = self.normal_cache[text] = normalise(text)
-        return cached
-
-    def timestamps(self) -> list[datetime.datetime]:
-        """Registration times over ``YEARS`` years up to an hour ago, office hours, weekdays."""
-        rng = self.rng
-        start = datetime.datetime(self.today.year - YEARS + 1, 1, 1, tzinfo=datetime.UTC).timestamp()
-        end = (self.now - datetime.timedelta(hours=1)).timestamp()
-        stamps = []
-        for _n in range(self.count):
-            t = datetime.datetime.fromtimestamp(rng.uniform(start, end), tz=datetime.UTC)
-            if t.weekday() >= 5:
-                t -= datetime.timedelta(days=t.weekday() - 4)
-            t = t.replace(hour=7 + (t.hour % 11), microsecond=0)
-            if t > self.now - datetime.timedelta(minutes=5):
-                t = self.now - datetime.timedelta(minutes=5 + rng.randrange(600))
-            stamps.append(t)
-        stamps.sort()
-        return stamps
-
-    def rows(self, sink) -> None:
-        """Call ``sink(table_key, row)`` for every row, entry by entry."""
-        rng = self.rng
-        cast = self.cast
-        corrs = self.correspondents
-        corr_cum = self.corr_cumulative
-        corr_total = corr_cum[-1]
-        counters = self.counters
-        mail_id = self.ids.mail
-        imputation_id = self.ids.imputation
-        registrar = cast.registrar
-        recent = self.now - datetime.timedelta(days=60)
-        old = self.now - datetime.timedelta(days=120)
-        for registered_at in self.timestamps():
-            local = registered_at.astimezone(self.tz)
-            local_date = local.date()
-            register = ARRIVEE if rng.random() < 0.6 else DEPART
-            incoming = register == ARRIVEE
-            year = local.year
-            state = counters.get((register, year))
-            if state is None:
-                state = counters[(register, year)] = [0, previous_chain_hash(register, year, 1)]
-            number = state[0] + 1
-            corr = corrs[bisect(corr_cum, rng.random() * corr_total)]
-            entry = _Entry()
-            entry.register = register
-            entry.year = year
-            entry.number = number
-            entry.reference = format_reference(register, year, number)
-            entry.administrative_reference = "" if incoming else format_administrative_reference(year, number)
-            entry.registered_at = registered_at
-            entry.registered_by_id = registrar
-            entry.correspondent_id = corr.id
-            entry.correspondent = corr
-            action = ACTIONS[rng.randrange(len(ACTIONS))]
-            topic = TOPICS[rng.randrange(len(TOPICS))]
-            subject = f"{action} {topic}"
-            if rng.random() < 0.3:
-                subject += f" ({COUNTRIES[rng.randrange(len(COUNTRIES))][0]})"
-            if rng.random() < RARE_RATE:
-                subject += f" — {RARE_WORD} des côtes"
-            entry.subject = subject
-            entry.kind_id = cast.kinds(rng)
-            if incoming:
-                arrival = local_date - datetime.timedelta(days=rng.choice((0, 0, 0, 1, 2)))
-                entry.arrival_date = arrival
-                entry.letter_date = arrival - datetime.timedelta(days=rng.randrange(15))
-                entry.sender_reference = (
-                    f"N° {rng.randrange(1, 3000)}/{corr.acronym or 'REF'}/{year % 100:02d}"
-                    if rng.random() < 0.7
-                    else ""
-                )
-            else:
-                entry.arrival_date = None
-                entry.letter_date = local_date
-                entry.sender_reference = ""
-            entry.keywords = KEYWORDS[rng.randrange(len(KEYWORDS))] if rng.random() < 0.25 else ""
-            chain_hash = entry.compute_chain_hash(state[1])
-            state[0] = number
-            state[1] = chain_hash
-
-            priority = self.priority(rng)
-            confidentiality = self.confidentiality(rng)
-            cancelled = rng.random() < 0.003
-            is_recent = registered_at > recent
-            is_old = registered_at < old
-            # Search text exactly as build_search_text, with the parts normalised once each.
-            parts = [
-                entry.reference,
-                entry.administrative_reference,
-                entry.sender_reference,
-                subject,
-                entry.keywords,
-                corr.name,
-                corr.acronym,
-            ]
-            if not incoming:
-                parts += [corr.name]  # outgoing: the recipients are searched too
-            search_text = " ".join(n for n in (self._normal(p) if p else "" for p in parts) if n)
-
-            imputations = []
-            if incoming and (not is_recent or rng.random() < 0.8):
-                for _k in range(1 if rng.random() < 0.8 else 2):
-                    imputation_id += 1
-                    to_unit = confidentiality != "secret" and rng.random() < 0.3
-                    created = registered_at + datetime.timedelta(hours=rng.randrange(1, 48))
-                    deadline = created.astimezone(self.tz).date() + datetime.timedelta(
-                        days={"normale": 14, "urgente": 5, "tres_urgente": 1}[priority]
-                    )
-                    if deadline.weekday() >= 5:
-                        deadline += datetime.timedelta(days=7 - deadline.weekday())
-                    if is_old:
-                        imputation_state = "terminee" if rng.random() > 0.01 else "en_attente"
-                    elif is_recent:
-                        imputation_state = ("en_attente", "accusee", "terminee")[rng.randrange(3)]
-                    else:
-                        imputation_state = "terminee" if rng.random() > 0.1 else "accusee"
-                    imputations.append(
-                        (
-                            imputation_id,
-                            None if to_unit else cast.advisers(rng),
-                            cast.units[rng.randrange(len(cast.units))] if to_unit else None,
-                            self.instruction(rng),
-                            deadline,
-                            imputation_state,
-                            created,
-                        )
-                    )
-            if incoming:
-                if not imputations:
-                    mail_state = "enregistre"
-                elif is_old:
-                    mail_state = self.old_in(rng)
-                elif any(i[5] == "accusee" for i in imputations):
-                    mail_state = "en_traitement"
-                else:
-                    mail_state = "impute"
-            else:
-                mail_state = self.old_out(rng) if is_old else "enregistre"
-            mail_id += 1
-            sink(
-                "mail",
-                (
-                    mail_id,
-                    register,
-                    year,
-                    number,
-                    entry.reference,
-                    entry.administrative_reference,
-                    registered_at,
-                    registrar,
-                    entry.arrival_date,
-                    entry.letter_date,
-                    entry.sender_reference,
-                    corr.id,
-                    subject,
-                    entry.kind_id,
-                    cast.channels(rng) if incoming else None,
-                    1 + rng.randrange(12),
-                    rng.randrange(4),
-                    priority,
-                    confidentiality,
-                    entry.keywords,
-                    mail_state,
-                    registered_at + datetime.timedelta(days=rng.randrange(30)) if is_old else registered_at,
-                    None if incoming else cast.signatories[rng.randrange(2)],
-                    None if incoming else local_date,
-                    registered_at + datetime.timedelta(hours=2) if cancelled else None,
-                    registrar if cancelled else None,
-                    "Erreur d'enregistrement (doublon)" if cancelled else "",
-                    chain_hash,
-                    search_text,
-                ),
+        subject = subjects.get(key)
+        if subject is None:
+            subject = subjects[key] = _subject(*key)
+        subject_text, subject_json, subject_n = subject
+        kind = kinds[int(rand() * len(kinds))]
+        if incoming:
+            administrative_reference = ""
+            arrival_day = local_day - (0, 0, 0, 1, 2)[int(rand() * 5)]
+            arrival = day_text.get(arrival_day) or _day_text(ctx, arrival_day)
+            letter_day = arrival_day - int(rand() * 15)
+            letter_date = day_text.get(letter_day) or _day_text(ctx, letter_day)
+            sender_reference = ""
+            if rand() < 0.7:
+                sender_reference = f"N° {1 + int(rand() * 2999)}/{corr_acronyms[c] or 'REF'}/{yy}"
+            arrival_copy, arrival_json = arrival, f'"{arrival}"'
+        else:
+            administrative_reference = format_administrative_reference(year, number)
+            letter_date = local_date
+            sender_reference = ""
+            arrival_copy, arrival_json = NULL, "null"
+        keywords = int(rand() * n_keywords) if rand() < 0.25 else -1
+        payload = (
+            f'{{"administrative_reference":{_json(administrative_reference)},"arrival_date":{arrival_json},'
+            f'"correspondent_id":{corr_id},"kind_id":{kind},"letter_date":"{letter_date}","number":{number},'
+            f'"reference":{_json(reference)},"register":"{register}","registered_at":"{day_iso}T{clock[second]}+00:00",'
+            f'"registered_by_id":{registrar},"sender_reference":{_json(sender_reference)},"subject":{subject_json},'
+            f'"year":{year}}}'
+        )
+        chain_hash = sha256(f"{state[1]}|{payload}".encode()).hexdigest()
+        state[0] = number
+        state[1] = chain_hash
+        # Search text exactly as Mail.build_search_text (outgoing: the recipient too).
+        search_text = " ".join(
+            part
+            for part in (
+                _normalise(reference),
+                _normalise(administrative_reference) if administrative_reference else "",
+                _normalise(sender_reference) if sender_reference else "",
+                subject_n,
+                keywords_n[keywords] if keywords >= 0 else "",
+                corr_tails[c][0 if incoming else 1],
             )
-            derive = self.derive_in_python
-            if derive:
-                # The same rows as DERIVED_SQL builds on PostgreSQL (keep both in step).
-                sink("event", (mail_id, registered_at, registrar, REGISTERED, None, "{}", entry.reference))
-                if not incoming:
-                    sink("recipient", (mail_id, corr.id))
-                elif mail_id % 20 < 17:
-                    sink("attachment", _attachment_row(mail_id, entry.reference, registered_at, registrar))
-            granted = set()
-            for pk, assignee, unit, instruction, deadline, imputation_state, created in imputations:
+            if part
+        )
+        priority = priorities[int(rand() * len(priorities))]
+        confidentiality = confidentialities[int(rand() * len(confidentialities))]
+        cancelled = rand() < 0.003
+        is_recent = t > recent
+        is_old = t < old
+
+        mail_id += 1
+        granted = None
+        mail_state = "enregistre"
+        if incoming and (not is_recent or rand() < 0.8):
+            acknowledged_any = False
+            granted = []
+            for _k in range(1 if rand() < 0.8 else 2):
+                imputation_id += 1
+                to_unit = confidentiality != "secret" and rand() < 0.3
+                created = t + 3600 * (1 + int(rand() * 47))
+                deadline_day = (created + _local_offset(ctx, created, tz)) // DAY + delays[priority]
+                weekday = (deadline_day + 3) % 7
+                if weekday >= 5:
+                    deadline_day += 7 - weekday
+                if is_old:
+                    imputation_state = "terminee" if rand() > 0.01 else "en_attente"
+                elif is_recent:
+                    imputation_state = recent_states[int(rand() * 3)]
+                else:
+                    imputation_state = "terminee" if rand() > 0.1 else "accusee"
+                if to_unit:
+                    assignee, unit = NULL, units[int(rand() * n_units)]
+                else:
+                    assignee, unit = advisers[int(rand() * n_advisers)], NULL
+                    if assignee not in granted:
+                        granted.append(assignee)
+                instruction = instructions[int(rand() * len(instructions))]
                 done = imputation_state == "terminee"
-                acknowledged = imputation_state in ("accusee", "terminee")
-                sink(
-                    "imputation",
-                    (
-                        pk,
-                        mail_id,
-                        assignee,
-                        unit,
-                        instruction,
-                        deadline,
-                        "",
-                        imputation_state,
-                        created,
-                        cast.signatories[1],
-                        created + datetime.timedelta(hours=3) if acknowledged else None,
-                        (assignee or registrar) if acknowledged else None,
-                        "",
-                        created + datetime.timedelta(days=3) if done else None,
-                        (assignee or registrar) if done else None,
-                    ),
+                acknowledged = done or imputation_state == "accusee"
+                acknowledged_any = acknowledged_any or imputation_state == "accusee"
+                by = registrar if to_unit else assignee
+                add_imputation(
+                    f"{imputation_id}\t{mail_id}\t{assignee}\t{unit}\t{instruction}\t"
+                    f"{day_text.get(deadline_day) or _day_text(ctx, deadline_day)}\t\t{imputation_state}\t"
+                    f"{stamp(created)}\t{director}\t"
+                    f"{stamp(created + 3 * 3600) if acknowledged else NULL}\t{by if acknowledged else NULL}\t\t"
+                    f"{stamp(created + 3 * DAY) if done else NULL}\t{by if done else NULL}\n"
                 )
-                if derive:
-                    label = self.instruction_labels[instruction]
-                    text = f"{label}, échéance {deadline:%d/%m/%Y}"
-                    sink("event", (mail_id, created, cast.signatories[1], ROUTED, pk, "{}", text))
-                if assignee is not None and assignee not in granted:
-                    granted.add(assignee)
-                    if derive:
-                        sink("grant", (mail_id, cast.view_mail, assignee))
-            if confidentiality == "secret" and rng.random() < 0.5:
-                # A secret letter explicitly opened to one more adviser.
-                extra = cast.advisers(rng)
-                if extra not in granted:
-                    sink("grant", (mail_id, cast.view_mail, extra))
-        self.ids.mail = mail_id
-        self.ids.imputation = imputation_id
+            if is_old:
+                mail_state = old_in[int(rand() * len(old_in))]
+            elif acknowledged_any:
+                mail_state = "en_traitement"
+            else:
+                mail_state = "impute"
+        elif not incoming and is_old:
+            mail_state = old_out[int(rand() * len(old_out))]
+        if incoming:
+            channel, signatory, sent_date = channels[int(rand() * len(channels))], NULL, NULL
+        else:
+            channel, signatory, sent_date = NULL, signatories[int(rand() * 2)], local_date
+        state_changed_at = stamp(t + DAY * int(rand() * 30)) if is_old else registered_at
+        if cancelled:
+            cancellation = f"{stamp(t + 7200)}\t{registrar}\tErreur d'enregistrement (doublon)"
+        else:
+            cancellation = f"{NULL}\t{NULL}\t"
+        if escape:
+            reference, administrative_reference, sender_reference = map(
+                _copy_str, (reference, administrative_reference, sender_reference)
+            )
+            search_text = _copy_str(search_text)
+        add_mail(
+            f"{mail_id}\t{register}\t{year_text}\t{number}\t{reference}\t{administrative_reference}\t{registered_at}\t"
+            f"{registrar}\t{arrival_copy}\t{letter_date}\t{sender_reference}\t{corr_id}\t{subject_text}\t{kind}\t"
+            f"{channel}\t{1 + int(rand() * 12)}\t{int(rand() * 4)}\t{priority}\t{confidentiality}\t"
+            f"{KEYWORDS[keywords] if keywords >= 0 else ''}\t{mail_state}\t{state_changed_at}\t{signatory}\t"
+            f"{sent_date}\t{cancellation}\t{chain_hash}\t{search_text}\n"
+        )
+        if confidentiality == "secret" and rand() < 0.5:
+            # A secret letter explicitly opened to one more adviser.
+            extra = advisers[int(rand() * n_advisers)]
+            if granted is None or extra not in granted:
+                add_grant(f"{mail_id}\t{view_mail}\t{extra}\n")
+    return _Chunk(
+        year=year,
+        mails="".join(mails).encode(),
+        imputations="".join(imputations).encode(),
+        grants="".join(grants).encode(),
+        counters=counters,
+        counts={"mail": len(mails), "imputation": len(imputations), "grant": len(grants)},
+        cpu=time.process_time() - started,
+    )
+
+
+_CLOCK = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+NULL = "\\N"
+
+
+def _weights(picker: _Picker) -> list[int]:
+    return [int(c - p) for p, c in zip([0, *picker.cumulative[:-1]], picker.cumulative, strict=True)]
+
+
+def _subject(action: int, topic: int, country: int, rare: bool) -> tuple[str, str, str]:
+    """A subject (COPY text), its JSON string (hashed payload) and its normalised form."""
+    subject = f"{ACTIONS[action]} {TOPICS[topic]}"
+    if country >= 0:
+        subject += f" ({COUNTRIES[country][0]})"
+    if rare:
+        subject += f" — {RARE_WORD} des côtes"
+    return _copy_str(subject), _json(subject), _normalise(subject)
+
+
+def _context(seed, rng, cast, correspondents, count, sqlite) -> _Context:
+    now = int(timezone.now().timestamp())
+    n = len(correspondents)
+    tails = []
+    for corr in correspondents:
+        name, acronym = _normalise(corr.name), _normalise(corr.acronym) if corr.acronym else ""
+        incoming = " ".join(p for p in (name, acronym) if p)
+        tails.append((incoming, " ".join(p for p in (name, acronym, name) if p)))
+    texts = [corr.name for corr in correspondents] + [corr.acronym for corr in correspondents]
+    texts += list(settings.CABINET_MAIL_REFERENCE_FORMATS.values()) + [
+        settings.CABINET_OUTGOING_REFERENCE_FORMAT,
+        settings.CABINET_MINISTRY_ACRONYM,
+        settings.CABINET_OFFICE_ACRONYM,
+    ]
+    return _Context(
+        seed=seed,
+        cast=cast,
+        corr_ids=[corr.id for corr in correspondents],
+        # Correspondents: a few write very often (Zipf-like over the directory).
+        corr_cumulative=list(accumulate(1.0 / (rank + 1) ** 0.9 for rank in range(n))),
+        corr_acronyms=[corr.acronym for corr in correspondents],
+        corr_tails=tails,
+        stamps=_timestamps(rng, count, timezone.localdate(), now),
+        now=now,
+        sqlite=sqlite,
+        escape=any(_SPECIAL.search(text) for text in texts),
+    )
 
 
 # --- Writing ---------------------------------------------------------------------------------
-class _QueueReader(io.TextIOBase):
-    """A file-like over a queue of text chunks (None ends it): what COPY reads while the
-    generator thread is still producing."""
+class _ChunkReader(io.RawIOBase):
+    """What COPY reads: the letters of each year as the workers finish them (the other rows
+    of the year are kept for later)."""
 
-    def __init__(self, queue: Queue):
-        self.queue = queue
-        self.done = False
+    def __init__(self, chunks, keep):
+        self.chunks = iter(chunks)
+        self.keep = keep
 
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> str:
-        # One whole chunk per call, whatever ``size``: COPY sends what it gets, and slicing
-        # megabytes of text into 8 KiB pieces would cost more than generating it.
-        if self.done:
-            return ""
-        chunk = self.queue.get()
-        if chunk is None:
-            self.done = True
-            return ""
-        return chunk
+    def read(self, size: int = -1) -> bytes:
+        # One whole year per call, whatever ``size``: COPY sends what it gets.
+        for chunk in self.chunks:
+            self.keep(chunk)
+            if chunk.mails:
+                return chunk.mails
+        return b""
 
     readline = read
 
@@ -923,12 +1024,11 @@ def _sync_sequences(cursor, tables: list[str]) -> None:
         )
 
 
-def _insert_many(cursor, key: str, rows: list) -> None:
+def _insert_many(cursor, key: str, rows) -> None:
     table, columns = TABLES[key]
-    if not rows:
-        return
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+    rows = list(rows)
     for start in range(0, len(rows), 5000):
         cursor.executemany(sql, rows[start : start + 5000])
 
@@ -943,26 +1043,89 @@ def _log(stdout, message: str) -> None:
         stdout.write(message)
 
 
+def _unescape(field: str) -> str | None:
+    if field == NULL:
+        return None
+    if "\\" not in field:
+        return field
+    return re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n", "r": "\r"}.get(m[1], m[1]), field)
+
+
+def _copy_rows(text: bytes) -> list[list]:
+    """COPY text back into rows (the SQLite path)."""
+    return [[_unescape(f) for f in line.split("\t")] for line in text.decode().splitlines()]
+
+
+class _Clock:
+    """Wall time (cumulative, as the report has always given it) and the CPU of each phase:
+    this process, the worker processes, and the PostgreSQL backend when it runs here."""
+
+    def __init__(self, report: VolumeReport):
+        self.report = report
+        self.started = time.monotonic()
+        self.backend = None
+        self.last = self._cpu()
+        self.workers = 0.0
+
+    def attach(self, cursor) -> None:
+        cursor.execute("SELECT pg_backend_pid()")
+        path = f"/proc/{cursor.fetchone()[0]}/stat"
+        if os.path.exists(path):
+            self.backend = path
+            self.last = self._cpu()
+
+    def _cpu(self) -> tuple[float, float]:
+        postgres = 0.0
+        if self.backend:
+            try:
+                with open(self.backend) as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                postgres = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except (OSError, ValueError, IndexError):
+                postgres = 0.0
+        return time.process_time(), postgres
+
+    def phase(self, name: str, *, cumulative=True) -> None:
+        self.report.phases[name] = round(time.monotonic() - self.started, 2)
+        now = self._cpu()
+        self.report.cpu[name] = {
+            "python": round(now[0] - self.last[0], 1),
+            "workers": round(self.workers, 1),
+            "postgres": round(now[1] - self.last[1], 1),
+        }
+        self.last = now
+        self.workers = 0.0
+
+
+# Workers generating the years on PostgreSQL (the main process streams them to COPY); 1: in
+# this process, before the copy. Small loads are generated here.
+WORKERS = int(os.environ.get("VOLUME_WORKERS", "0")) or min(2, os.cpu_count() or 1)
+PARALLEL_FROM = 20_000
+
+
 def seed_volume(
     *, mails: int, contacts: int | None = None, audiences: int = 0, seed: int = 1, stdout=None
 ) -> VolumeReport:
     """Add ``mails`` letters (and ``contacts`` correspondents) to the registers. The caller
     checks first that the database holds no real letter (``real_mail_count``)."""
-    started = time.monotonic()
+    global _CONTEXT
     report = VolumeReport()
+    clock = _Clock(report)
     rng = random.Random(seed)
     contacts = contacts if contacts is not None else max(200, mails // 10)
     postgres = connection.vendor == "postgresql"
+    tables = [TABLES[k][0] for k in ("mail", "imputation", "grant", "event", "attachment", "recipient")]
+    counts = dict.fromkeys(TABLES, 0)
     with transaction.atomic():
         cast = _ensure_cast(stdout)
-        report.phases["cast"] = round(time.monotonic() - started, 2)
         with connection.cursor() as cursor:
             if postgres:
+                clock.attach(cursor)
                 # Check now what the caller's transaction left deferred: the table changes below
                 # are refused while trigger events are pending.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("SET LOCAL synchronous_commit = off")
-                cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+                cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
                 cursor.execute("SET LOCAL work_mem = '64MB'")
                 cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
                 if cursor.fetchone()[0]:
@@ -980,65 +1143,45 @@ def seed_volume(
                     counter.last_number,
                     previous_chain_hash(counter.register, counter.year, counter.last_number + 1),
                 ]
-            now = timezone.now()
             first_corr = _next_ids(cursor, _table(Correspondent), contacts)
-            corr_rows = _correspondent_rows(rng, contacts, first_corr, now)
+            corr_rows = _correspondent_rows(rng, contacts, first_corr, timezone.now())
             correspondents = [_Corr(r[0], r[1], r[3]) for r in corr_rows]
             report.correspondents = len(corr_rows)
             # Ids: at most 2 imputations per letter.
             first_mail = _next_ids(cursor, _table(Mail), mails)
             first_imputation = _next_ids(cursor, _table(Imputation), 2 * mails)
-            ids = _Ids(mail=first_mail - 1, imputation=first_imputation - 1, corr=first_corr)
-            generator = _Generator(
-                rng=rng,
-                cast=cast,
-                correspondents=correspondents,
-                count=mails,
-                counters=counters,
-                ids=ids,
-                derive=not postgres,
-            )
-            tables = [TABLES[k][0] for k in ("mail", "imputation", "grant", "event", "attachment", "recipient")]
-            counts = dict.fromkeys(TABLES, 0)
-            if postgres:
-                _load_postgres(
-                    cursor, generator, corr_rows, tables, counts, report, started, first_mail, first_imputation, cast
-                )
-            else:
-                _insert_many(cursor, "correspondent", corr_rows)
-                buffers = {k: [] for k in TABLES if k != "correspondent"}
-
-                adapt = connection.ops.adapt_datetimefield_value
-
-                def sink(key, row):
-                    counts[key] += 1
-                    buffers[key].append([adapt(v) if isinstance(v, datetime.datetime) else v for v in row])
-
-                generator.rows(sink)
-                for key, rows in buffers.items():
-                    _insert_many(cursor, key, rows)
-            for (register, year), (last_number, _hash) in counters.items():
-                RegisterCounter.objects.update_or_create(
-                    register=register, year=year, defaults={"last_number": last_number}
-                )
+            _CONTEXT = context = _context(seed, rng, cast, correspondents, mails, sqlite=not postgres)
+            chunks = _year_chunks(context, first_mail - 1, first_imputation - 1, counters)
+            clock.phase("cast")
+            try:
+                if postgres:
+                    _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail, first_imputation, cast)
+                else:
+                    _load_sqlite(cursor, chunks, corr_rows, counts, cast)
+            finally:
+                _CONTEXT = None
+            for chunk in chunks:
+                for register, (last_number, _hash) in chunk[5].items():
+                    if last_number or (register, chunk[0]) in counters:
+                        RegisterCounter.objects.update_or_create(
+                            register=register, year=chunk[0], defaults={"last_number": last_number}
+                        )
             _sync_sequences(cursor, tables + [_table(Correspondent)])
-        report.seconds = time.monotonic() - started
+        clock.phase("commit")
     if audiences:
-        audiences_started = time.monotonic()
         # The notices the services send (after each commit) go nowhere: these are volume data.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             report.audiences = _seed_audiences(rng, audiences, correspondents)
-        report.phases["audiences"] = round(time.monotonic() - audiences_started, 2)
+        clock.phase("audiences")
     if postgres:
         # Statistics for the planner, and the visibility map that index-only scans need (what
         # autovacuum would do some minutes later); VACUUM only outside a transaction.
-        analyze_started = time.monotonic()
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
             for table in [TABLES[k][0] for k in TABLES]:
                 cursor.execute(f"{command} {table}")
-        report.phases["vacuum_analyze"] = round(time.monotonic() - analyze_started, 2)
-        report.seconds += time.monotonic() - analyze_started
+        clock.phase("vacuum_analyze")
+    report.seconds = time.monotonic() - clock.started
     report.mails = counts["mail"]
     report.imputations = counts["imputation"]
     report.grants = counts["grant"]
@@ -1047,12 +1190,69 @@ def seed_volume(
     return report
 
 
+def _generated(chunks, workers: int):
+    """The years generated, in order: by ``workers`` forked processes, or here."""
+    if workers < 2:
+        yield from map(_generate_year, chunks)
+        return
+    # Forked: the workers inherit the context and never touch the database connection
+    # (they end with os._exit, which does not close it).
+    pool = multiprocessing.get_context("fork").Pool(min(workers, len(chunks)))
+    try:
+        yield from pool.imap(_generate_year, chunks)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _load_sqlite(cursor, chunks, corr_rows, counts, cast) -> None:
+    """The same rows through executemany, the derived ones built here (as DERIVED_SQL does)."""
+    _insert_many(cursor, "correspondent", corr_rows)
+    mails, imputations, grants = [], [], []
+    for chunk in _generated(chunks, 1):
+        mails += _copy_rows(chunk.mails)
+        imputations += _copy_rows(chunk.imputations)
+        grants += _copy_rows(chunk.grants)
+    labels = {value: str(label) for value, label in Instruction.choices}
+    columns = {name: n for n, name in enumerate(MAIL_COLUMNS)}
+    mail_id, register, reference, registered_at, registered_by, correspondent = (
+        columns[name]
+        for name in ("id", "register", "reference", "registered_at", "registered_by_id", "correspondent_id")
+    )
+    events = [(m[mail_id], m[registered_at], m[registered_by], REGISTERED, None, "{}", m[reference]) for m in mails]
+    routed = {}  # (mail, assignee), in imputation order
+    for imp in imputations:
+        pk, mail, assignee, _unit, instruction, deadline, created, created_by = (
+            imp[0], imp[1], imp[2], imp[3], imp[4], imp[5], imp[8], imp[9]
+        )  # fmt: skip
+        day = datetime.date.fromisoformat(deadline)
+        events.append((mail, created, created_by, ROUTED, pk, "{}", f"{labels[instruction]}, échéance {day:%d/%m/%Y}"))
+        if assignee is not None:
+            routed[(mail, assignee)] = True
+    grants += [(mail, cast.view_mail, assignee) for mail, assignee in routed]
+    recipients = [(m[mail_id], m[correspondent]) for m in mails if m[register] == DEPART]
+    attachments = [
+        _attachment_row(int(m[mail_id]), m[reference], m[registered_at], m[registered_by])
+        for m in mails
+        if m[register] == ARRIVEE and int(m[mail_id]) % 20 < 17
+    ]
+    for key, rows in (
+        ("mail", mails), ("imputation", imputations), ("grant", grants), ("event", events),
+        ("attachment", attachments), ("recipient", recipients),
+    ):  # fmt: skip
+        _insert_many(cursor, key, rows)
+        counts[key] += len(rows)
+
+
 INDEX_POLICY = os.environ.get("VOLUME_INDEX_POLICY", "auto")
 
 
-def _load_postgres(cursor, generator, corr_rows, tables, counts, report, started, first_mail, first_imputation, cast):
+def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail, first_imputation, cast):
     """COPY the generated rows, derive the others in SQL, keep or rebuild the indexes."""
+    report = clock.report
     mail_table = _table(Mail)
+    mails = sum(stop - start for _year, start, stop, *_rest in chunks)
     dropped = []
     policy = INDEX_POLICY
     if policy == "auto":
@@ -1060,7 +1260,7 @@ def _load_postgres(cursor, generator, corr_rows, tables, counts, report, started
         # in parallel workers, beats a million random insertions); the two GIN indexes are
         # kept and fed during the copy, on PostgreSQL's core, while Python generates on the
         # other (1 000 000 letters: 166 s this way, 249 s rebuilding every index).
-        policy = "btree" if generator.count >= 50_000 else "keep"
+        policy = "btree" if mails >= 50_000 else "keep"
     if policy != "keep":
         dropped = _secondary_indexes(cursor, tables + [_table(Correspondent)])
         if policy == "btree":
@@ -1070,8 +1270,7 @@ def _load_postgres(cursor, generator, corr_rows, tables, counts, report, started
         report.phases["dropped_indexes"] = len(dropped)
     _copy(cursor, "correspondent", io.StringIO("".join(_copy_line(r) + "\n" for r in corr_rows)))
     # The tsvector is computed by PostgreSQL while the rows stream in (as the app's
-    # SearchVector("search_text", config="french_unaccent") does), on the server's core,
-    # while this process generates the next rows on the other.
+    # SearchVector("search_text", config="french_unaccent") does).
     cursor.execute(
         """CREATE FUNCTION volume_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
            BEGIN NEW.search_vector := to_tsvector('french_unaccent', NEW.search_text); RETURN NEW; END $$"""
@@ -1081,56 +1280,34 @@ def _load_postgres(cursor, generator, corr_rows, tables, counts, report, started
         "FOR EACH ROW EXECUTE FUNCTION volume_search_vector()"
     )
     cursor.execute(f"ALTER TABLE {mail_table} ENABLE ALWAYS TRIGGER volume_search_vector")
-    queue: Queue = Queue(maxsize=8)
-    buffers = {k: [] for k in TABLES if k not in ("mail", "correspondent")}
-    pending: list[str] = []
-    failure: list[BaseException] = []
+    imputations, grants = [], []
 
-    def sink(key, row):
-        counts[key] += 1
-        if key == "mail":
-            pending.append(_copy_line(row))
-            if len(pending) >= 2000:
-                queue.put("\n".join(pending) + "\n")
-                pending.clear()
-        else:
-            buffers[key].append(_copy_line(row))
+    def keep(chunk: _Chunk) -> None:
+        imputations.append(chunk.imputations)
+        grants.append(chunk.grants)
+        chunks_by_year[chunk.year][5].update(chunk.counters)
+        for key, value in chunk.counts.items():
+            counts[key] += value
+        clock.workers += chunk.cpu
 
-    def produce():
-        try:
-            generator.rows(sink)
-            if pending:
-                queue.put("\n".join(pending) + "\n")
-        except BaseException as exc:  # re-raised by the caller's thread
-            failure.append(exc)
-        finally:
-            queue.put(None)
-
-    producer = threading.Thread(target=produce, name="seed-volume-generator")
-    producer.start()
-    try:
-        _copy(cursor, "mail", _QueueReader(queue))
-    finally:
-        producer.join()
-    if failure:
-        raise failure[0]
+    chunks_by_year = {chunk[0]: chunk for chunk in chunks}
+    workers = WORKERS if mails >= PARALLEL_FROM else 1
+    _copy(cursor, "mail", _ChunkReader(_generated(chunks, workers), keep))
     cursor.execute(f"DROP TRIGGER volume_search_vector ON {mail_table}")
     cursor.execute("DROP FUNCTION volume_search_vector()")
-    report.phases["generate_and_copy_mail"] = round(time.monotonic() - started, 2)
-    for key, lines in buffers.items():
-        if lines:
-            _copy(cursor, key, io.StringIO("\n".join(lines) + "\n"))
-        lines.clear()
-    report.phases["copy_imputations"] = round(time.monotonic() - started, 2)
+    clock.phase("generate_and_copy_mail")
+    _copy(cursor, "imputation", io.BytesIO(b"".join(imputations)))
+    _copy(cursor, "grant", io.BytesIO(b"".join(grants)))
+    clock.phase("copy_imputations")
     params = {"mail": first_mail, "imputation": first_imputation, "view_mail": cast.view_mail}
     for statement in DERIVED_SQL:
         cursor.execute(statement, params)
         key = next(k for k, (table, _c) in TABLES.items() if f"INTO {table} " in statement)
         counts[key] += cursor.rowcount
-    report.phases["derive"] = round(time.monotonic() - started, 2)
+    clock.phase("derive")
     for _name, definition in dropped:
         cursor.execute(definition)
-    report.phases["indexes"] = round(time.monotonic() - started, 2)
+    clock.phase("indexes")
 
 
 AUDIENCE_HOURS = (9, 10, 11, 15, 16)

@@ -37,3 +37,4 @@ class Command(BaseCommand):
         )
         if options["verbosity"] > 1:
             self.stdout.write(f"Étapes (s cumulées) : {report.phases}")
+            self.stdout.write(f"CPU par étape (s : ce processus, générateurs, PostgreSQL) : {report.cpu}")
