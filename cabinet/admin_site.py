@@ -12,9 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 def is_administrator(user) -> bool:
+    """Superuser or member of the administrators' group; cached on the user object for the
+    request (the navigation asks on every page)."""
     if not (user.is_active and user.is_authenticated):
         return False
-    return user.is_superuser or user.groups.filter(name=settings.CABINET_ADMIN_GROUP).exists()
+    if not hasattr(user, "_cabinet_is_administrator"):
+        user._cabinet_is_administrator = (
+            user.is_superuser or user.groups.filter(name=settings.CABINET_ADMIN_GROUP).exists()
+        )
+    return user._cabinet_is_administrator
 
 
 class CabinetAdminSite(admin.AdminSite):

@@ -1,6 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .admin_site import is_administrator
 from .registry import NavItem, nav_items
 from .roles import Role
 from .selectors import roles_of, unread_notifications_count
@@ -29,11 +30,5 @@ def cabinet(request) -> dict:
         "nav_items": nav,
         "my_roles": [Role(r).label for r in sorted(roles)],
         "unread_notifications": unread_notifications_count(user),
-        "can_admin": user.is_superuser or _in_admin_group(user),
+        "can_admin": is_administrator(user),
     }
-
-
-def _in_admin_group(user) -> bool:
-    from django.conf import settings
-
-    return user.groups.filter(name=settings.CABINET_ADMIN_GROUP).exists()

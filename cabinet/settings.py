@@ -170,10 +170,12 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "cabinet.User"
+# MandateBackend before the model backend: most questions of a page (may this person see
+# the agenda, route mail…) are answered by today's mandates without reading model permissions.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
     "cabinet.backends.MandateBackend",
+    "cabinet.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"

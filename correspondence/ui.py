@@ -15,7 +15,7 @@ def nav_items(user) -> list[NavItem]:
     # Everyone with a mandate may have mail routed to them (directors, heads of service).
     if selectors.uses_register(user):
         # Bounded: the badge stops at 100 rather than counting thousands on every page.
-        count = selectors.my_imputations(user).order_by()[:100].count()
+        count = selectors.my_imputations_count(user, limit=100)
         items.append(
             NavItem(
                 label=_("À traiter"),

@@ -2,6 +2,7 @@
 bad input with French errors and nothing typed lost; constant query counts on lists."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from correspondence import services
+from correspondence import selectors, services
 from correspondence.models import Attachment, Correspondent, Imputation, Instruction, Mail, MailEvent
 
 from .conftest import EXE_BYTES, pdf_upload
@@ -607,3 +608,20 @@ def test_a_registrar_registers_a_confidential_envelope_without_reading_it(people
     assert response.status_code == 302 and response["Location"] == reverse("correspondence:mail_list")
     assert client.get(reverse("correspondence:mail_detail", args=[mail.pk])).status_code == 404
     assert mail not in client.get(reverse("correspondence:mail_list")).context["page"].rows
+
+
+def test_navigation_badge_counts_my_open_imputations_up_to_its_limit(people, login, register_incoming):
+    for i in range(4):
+        mail = register_incoming(subject=f"Lettre {i}")
+        services.imputation_create(
+            mail=mail, created_by=people.directeur, assignee=people.conseiller1, instruction=Instruction.AVIS
+        )
+    services.mail_cancel(mail=mail, actor=people.directeur, reason="Doublon")  # no longer to process
+    expected = selectors.my_imputations(people.conseiller1).count()
+    assert expected == 3
+    assert selectors.my_imputations_count(people.conseiller1, limit=100) == expected
+    assert selectors.my_imputations_count(people.conseiller1, limit=2) == 2
+    assert selectors.my_imputations_count(people.secretariat, limit=100) == 0
+    page = login(people.conseiller1).get("/")
+    badge = re.search(r"À traiter\s*<span[^>]*>(\d+)<", page.content.decode())
+    assert badge and int(badge.group(1)) == expected
