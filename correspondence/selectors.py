@@ -286,6 +286,7 @@ def register_list(user, filters: MailFilters) -> QuerySet[Mail]:
 
 
 COUNT_CAP = 1_000
+PER_PAGE = 50
 
 
 @dataclass
@@ -300,7 +301,7 @@ class Page:
     count_capped: bool
 
 
-def paginate(qs: QuerySet, *, page: int, per_page: int = 50) -> Page:
+def paginate(qs: QuerySet, *, page: int, per_page: int = PER_PAGE) -> Page:
     """Offset pages without COUNT(*) over the whole table: fetch one row more than shown to
     know whether a next page exists, and a count bounded by COUNT_CAP."""
     page = max(1, page)
