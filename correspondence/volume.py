@@ -21,6 +21,7 @@ all registered by it or by the demo accounts holds no real letter (see ``real_ma
 from __future__ import annotations
 
 import datetime
+import gc
 import hashlib
 import io
 import json
@@ -28,6 +29,7 @@ import multiprocessing
 import os
 import random
 import re
+import threading
 import time
 import unicodedata
 from bisect import bisect
@@ -432,28 +434,29 @@ _LABEL_CASE = " ".join(
     "WHEN '{}' THEN '{}'".format(value, str(label).replace("'", "''")) for value, label in Instruction.choices
 )
 # On PostgreSQL the rows that follow from the letters and imputations are derived in SQL,
-# server-side, from the rows just copied (ids >= %(mail)s / %(imputation)s). Same rows as the
-# Python path above.
+# server-side, from the rows just copied (a year: the ids from %(mail)s / %(imputation)s). Same
+# rows as the SQLite path (_load_sqlite).
 DERIVED_SQL = [
     f"""INSERT INTO {TABLES["event"][0]} ({", ".join(EVENT_COLUMNS)})
         SELECT id, registered_at, registered_by_id, '{REGISTERED}', NULL, '{{}}', reference
-        FROM {TABLES["mail"][0]} WHERE id >= %(mail)s ORDER BY id""",
+        FROM {TABLES["mail"][0]} WHERE id BETWEEN %(mail)s AND %(last_mail)s ORDER BY id""",
     f"""INSERT INTO {TABLES["event"][0]} ({", ".join(EVENT_COLUMNS)})
         SELECT mail_id, created_at, created_by_id, '{ROUTED}', id, '{{}}',
                CASE instruction {_LABEL_CASE} END
                || ', échéance ' || to_char(deadline, 'DD/MM/YYYY')
-        FROM {TABLES["imputation"][0]} WHERE id >= %(imputation)s ORDER BY id""",
+        FROM {TABLES["imputation"][0]} WHERE id BETWEEN %(imputation)s AND %(last_imputation)s ORDER BY id""",
     f"""INSERT INTO {TABLES["recipient"][0]} ({", ".join(RECIPIENT_COLUMNS)})
         SELECT id, correspondent_id FROM {TABLES["mail"][0]}
-        WHERE id >= %(mail)s AND register = '{DEPART}' ORDER BY id""",
+        WHERE id BETWEEN %(mail)s AND %(last_mail)s AND register = '{DEPART}' ORDER BY id""",
     f"""INSERT INTO {TABLES["attachment"][0]} ({", ".join(ATTACHMENT_COLUMNS)})
         SELECT id, '{SCAN}', 'correspondence/volume/' || lpad(id::text, 8, '0') || '.pdf', reference || '.pdf',
                'application/pdf', 40000 + (id * 7919) %% 2000000, encode(sha256(id::text::bytea), 'hex'),
                registered_at, registered_by_id
-        FROM {TABLES["mail"][0]} WHERE id >= %(mail)s AND register = '{ARRIVEE}' AND id %% 20 < 17 ORDER BY id""",
+        FROM {TABLES["mail"][0]}
+        WHERE id BETWEEN %(mail)s AND %(last_mail)s AND register = '{ARRIVEE}' AND id %% 20 < 17 ORDER BY id""",
     f"""INSERT INTO {TABLES["grant"][0]} ({", ".join(GRANT_COLUMNS)})
         SELECT DISTINCT mail_id, %(view_mail)s, assignee_id FROM {TABLES["imputation"][0]}
-        WHERE id >= %(imputation)s AND assignee_id IS NOT NULL""",
+        WHERE id BETWEEN %(imputation)s AND %(last_imputation)s AND assignee_id IS NOT NULL""",
 ]
 
 
@@ -620,8 +623,9 @@ class _Context:
     now: int
     sqlite: bool
     escape: bool
+    vectors: _Vectors | None = None  # PostgreSQL: the search vector is assembled here
     day_text: dict = field(default_factory=dict)  # epoch day -> ISO date
-    local_offsets: dict = field(default_factory=dict)  # quarter-hour -> UTC offset (s)
+    local_offsets: dict = field(default_factory=dict)  # epoch day -> UTC offset (s) or False
 
 
 _CONTEXT: _Context | None = None
@@ -646,11 +650,18 @@ def _day_text(ctx: _Context, day: int) -> str:
 
 
 def _local_offset(ctx: _Context, t: int, tz) -> int:
-    quarter = t // 900
-    offset = ctx.local_offsets.get(quarter)
+    """The zone's UTC offset at ``t`` (s): one per day unless it changes that day."""
+    day = t // DAY
+    offset = ctx.local_offsets.get(day)
     if offset is None:
-        moment = datetime.datetime.fromtimestamp(quarter * 900, tz=datetime.UTC).astimezone(tz)
-        offset = ctx.local_offsets[quarter] = int(moment.utcoffset().total_seconds())
+        first, last = (
+            int(datetime.datetime.fromtimestamp(moment, tz=datetime.UTC).astimezone(tz).utcoffset().total_seconds())
+            for moment in (day * DAY, day * DAY + DAY - 1)
+        )
+        offset = ctx.local_offsets[day] = first if first == last else False
+    if offset is False:  # a change of offset that day: by the quarter hour
+        moment = datetime.datetime.fromtimestamp(t // 900 * 900, tz=datetime.UTC).astimezone(tz)
+        return int(moment.utcoffset().total_seconds())
     return offset
 
 
@@ -702,6 +713,17 @@ def _year_chunks(ctx: _Context, first_mail: int, first_imputation: int, counters
 
 def _generate_year(spec) -> _Chunk:
     """The COPY text of one year's letters, imputations and extra grants."""
+    # Millions of short-lived objects and no cycle: the collector would only walk the caches.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _generate(spec)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _generate(spec) -> _Chunk:
     year, start, stop, mail_id, imputation_id, counters = spec
     ctx = _CONTEXT
     cast = ctx.cast
@@ -758,6 +780,8 @@ def _generate_year(spec) -> _Chunk:
     subjects: dict = {}
     keywords_n = [_normalise(k) for k in KEYWORDS]
     escape = ctx.escape
+    vectors = ctx.vectors
+    fallbacks = 0
     recent = ctx.now - 60 * DAY
     old = ctx.now - 120 * DAY
     year_text = str(year)
@@ -787,7 +811,7 @@ def _generate_year(spec) -> _Chunk:
         subject = subjects.get(key)
         if subject is None:
             subject = subjects[key] = _subject(*key)
-        subject_text, subject_json, subject_n = subject
+        subject_text, subject_json, subject_n, subject_parts = subject
         kind = kinds[int(rand() * len(kinds))]
         if incoming:
             administrative_reference = ""
@@ -816,18 +840,22 @@ def _generate_year(spec) -> _Chunk:
         state[0] = number
         state[1] = chain_hash
         # Search text exactly as Mail.build_search_text (outgoing: the recipient too).
-        search_text = " ".join(
-            part
-            for part in (
-                _normalise(reference),
-                _normalise(administrative_reference) if administrative_reference else "",
-                _normalise(sender_reference) if sender_reference else "",
-                subject_n,
-                keywords_n[keywords] if keywords >= 0 else "",
-                corr_tails[c][0 if incoming else 1],
-            )
-            if part
+        unique = (
+            _normalise(reference),
+            _normalise(administrative_reference) if administrative_reference else "",
+            _normalise(sender_reference) if sender_reference else "",
         )
+        keywords_part = keywords_n[keywords] if keywords >= 0 else ""
+        tail = corr_tails[c][0 if incoming else 1]
+        search_text = " ".join(part for part in (*unique, subject_n, keywords_part, tail) if part)
+        if vectors is not None:
+            vector = vectors.vector(unique, (*subject_parts, keywords_part, tail)) if subject_parts else None
+            if vector is None:
+                fallbacks += 1
+                vector = NULL
+            elif "\\" in vector:
+                vector = _copy_str(vector)
+            search_text = f"{search_text}\t{vector}"
         priority = priorities[int(rand() * len(priorities))]
         confidentiality = confidentialities[int(rand() * len(confidentialities))]
         cancelled = rand() < 0.003
@@ -912,7 +940,7 @@ def _generate_year(spec) -> _Chunk:
         imputations="".join(imputations).encode(),
         grants="".join(grants).encode(),
         counters=counters,
-        counts={"mail": len(mails), "imputation": len(imputations), "grant": len(grants)},
+        counts={"mail": len(mails), "imputation": len(imputations), "grant": len(grants), "vector_fallback": fallbacks},
         cpu=time.process_time() - started,
     )
 
@@ -925,17 +953,37 @@ def _weights(picker: _Picker) -> list[int]:
     return [int(c - p) for p, c in zip([0, *picker.cumulative[:-1]], picker.cumulative, strict=True)]
 
 
-def _subject(action: int, topic: int, country: int, rare: bool) -> tuple[str, str, str]:
-    """A subject (COPY text), its JSON string (hashed payload) and its normalised form."""
-    subject = f"{ACTIONS[action]} {TOPICS[topic]}"
+def _subject(action: int, topic: int, country: int, rare: bool) -> tuple[str, str, str, tuple]:
+    """A subject (COPY text), its JSON string (hashed payload), its normalised form and the
+    normalised pieces it is made of (their vectors are cached; None if they do not join up)."""
+    pieces = [ACTIONS[action], TOPICS[topic]]
     if country >= 0:
-        subject += f" ({COUNTRIES[country][0]})"
+        pieces.append(f"({COUNTRIES[country][0]})")
     if rare:
-        subject += f" — {RARE_WORD} des côtes"
-    return _copy_str(subject), _json(subject), _normalise(subject)
+        pieces.append(f"— {RARE_WORD} des côtes")
+    subject = " ".join(pieces)
+    normal = _normalise(subject)
+    parts = tuple(_normalise(piece) for piece in pieces)
+    return _copy_str(subject), _json(subject), normal, parts if " ".join(parts) == normal else ()
 
 
-def _context(seed, rng, cast, correspondents, count, sqlite) -> _Context:
+def _vector_texts(correspondents, tails, first_number: int, count: int) -> list[str]:
+    """The texts whose words (or digit shapes) PostgreSQL is asked about before the load."""
+    texts = [tail for pair in tails for tail in pair] + [_normalise(k) for k in KEYWORDS]
+    texts += [_normalise(t) for t in (*ACTIONS, *TOPICS, f"— {RARE_WORD} des côtes")]
+    texts += [_normalise(f"({country})") for country, _adjective in COUNTRIES]
+    acronyms = {corr.acronym or "REF" for corr in correspondents}
+    year = timezone.localdate().year
+    for width in range(len(str(first_number)), len(str(first_number + count)) + 1):
+        number = 10 ** (width - 1)
+        texts += [_normalise(format_reference(register, year, number)) for register in (ARRIVEE, DEPART)]
+        texts.append(_normalise(format_administrative_reference(year, number)))
+    for number in (1, 10, 100, 1000):
+        texts += [_normalise(f"N° {number}/{acronym}/{year % 100:02d}") for acronym in acronyms]
+    return texts
+
+
+def _context(seed, rng, cast, correspondents, count, sqlite, cursor=None, first_number=1) -> _Context:
     now = int(timezone.now().timestamp())
     n = len(correspondents)
     tails = []
@@ -949,7 +997,12 @@ def _context(seed, rng, cast, correspondents, count, sqlite) -> _Context:
         settings.CABINET_MINISTRY_ACRONYM,
         settings.CABINET_OFFICE_ACRONYM,
     ]
+    vectors = None
+    if cursor is not None:
+        vectors = _Vectors()
+        vectors.load(cursor, _vector_texts(correspondents, tails, first_number, count))
     return _Context(
+        vectors=vectors,
         seed=seed,
         cast=cast,
         corr_ids=[corr.id for corr in correspondents],
@@ -964,29 +1017,166 @@ def _context(seed, rng, cast, correspondents, count, sqlite) -> _Context:
     )
 
 
+# --- The tsvector, assembled here from PostgreSQL's own vectors of each word ------------------
+# to_tsvector(french_unaccent, text) costs PostgreSQL 22 µs a letter, more than the whole copy
+# of the row. Its parser never lets a token span a space, so the vector of a text is the union
+# of the vectors of its words, each word's positions shifted by the positions the words before
+# it used (a stop word uses one). PostgreSQL gives the vector of each distinct word once (a
+# word with digits is asked in its "shape": same letters, digits by place, the digits' lexemes
+# then cut from the letter's own word); the letters are assembled here. A word PostgreSQL was
+# not asked about, or a shape that does not cut cleanly, leaves the vector NULL: the trigger
+# computes that letter's vector itself. A sample of each load is compared with to_tsvector.
+TS_CONFIG = "french_unaccent"
+_SENTINEL = "zzzqx"
+_DIGITS = "0123456789"
+_TO_ZERO = str.maketrans(_DIGITS, "0" * 10)
+_HAS_DIGIT = re.compile("[0-9]")
+_LEXEME = re.compile(r"'((?:[^']|'')*)':([\d,]+)")
+
+
+def _by_place(word: str) -> str:
+    """``word`` with each digit replaced by its place (mod 10): every digit run is distinct."""
+    return "".join(_DIGITS[n % 10] if ch in _DIGITS else ch for n, ch in enumerate(word))
+
+
+class _Vectors:
+    def __init__(self):
+        # Lexemes as PostgreSQL writes them between quotes (' and \\ doubled).
+        self.words: dict[str, tuple | None] = {}  # word without digit -> (items, positions used)
+        self.shapes: dict[str, tuple | None] = {}  # word, digits as 0 -> (recipe, positions used)
+        self.templates: dict[tuple, tuple | None] = {}  # (shape of a text, offset) -> _template
+        self.rendered: dict[tuple, tuple] = {}  # (recurring text, offset) -> (vector text, used)
+        self.relative: dict[str, tuple | None] = {}  # recurring text -> (format, positions, used)
+
+    def load(self, cursor, texts) -> None:
+        words = set()
+        for text in set(texts):
+            words.update(text.split())
+        plain, shapes = set(), {}
+        for word in words:
+            if _HAS_DIGIT.search(word):
+                shapes.setdefault(word.translate(_TO_ZERO), word)
+            else:
+                plain.add(word)
+        asked = sorted(plain - self.words.keys())
+        asked += [_by_place(word) for shape, word in shapes.items() if shape not in self.shapes]
+        if not asked:
+            return
+        cursor.execute(
+            f"SELECT x, to_tsvector('{TS_CONFIG}', x || ' {_SENTINEL}')::text FROM unnest(%s::text[]) AS x",
+            [asked],
+        )
+        for text, vector in cursor.fetchall():
+            items, used = [], None
+            for quoted, positions in _LEXEME.findall(vector):
+                numbers = [int(p) for p in positions.split(",")]
+                if quoted == _SENTINEL:
+                    used = max(numbers) - 1
+                    numbers = [p for p in numbers if p <= used]
+                if numbers:
+                    items.append((quoted, tuple(numbers)))
+            if _HAS_DIGIT.search(text):
+                self.shapes[text.translate(_TO_ZERO)] = self._recipe(text, items, used)
+            else:
+                self.words[text] = (tuple(items), used) if used is not None else None
+
+    @staticmethod
+    def _recipe(by_place: str, items, used):
+        """Each lexeme fixed, or (for one with digits) the slice of the word it is."""
+        if used is None:
+            return None
+        recipe = []
+        for quoted, positions in items:
+            lexeme = quoted.replace("''", "'")
+            if _HAS_DIGIT.search(lexeme):
+                start = by_place.find(lexeme)
+                if "\\" in quoted or "'" in lexeme or start < 0 or by_place.find(lexeme, start + 1) >= 0:
+                    return None
+                recipe.append((None, start, start + len(lexeme), positions))
+            else:
+                recipe.append((quoted, 0, 0, positions))
+        return tuple(recipe), used
+
+    def _template(self, text: str, offset: int):
+        """``text`` placed after ``offset`` positions: (vector text with a %s for each lexeme
+        cut from the text, the (start, end) of each cut, positions used), or None."""
+        pieces, cuts, used, start = [], [], 0, 0
+        for word in text.split(" "):
+            if _HAS_DIGIT.search(word):
+                shape = self.shapes.get(word.translate(_TO_ZERO))
+                if shape is None:
+                    return None
+                recipe, n = shape
+            else:
+                known = self.words.get(word)
+                if known is None:
+                    return None
+                items, n = known
+                recipe = [(quoted, 0, 0, positions) for quoted, positions in items]
+            for quoted, a, b, positions in recipe:
+                at = ",".join(str(p + offset + used) for p in positions)
+                if quoted is None:
+                    pieces.append(f"'%s':{at}")
+                    cuts.append((start + a, start + b))
+                else:
+                    pieces.append(f"'{quoted.replace('%', '%%')}':{at}")
+            used += n
+            start += len(word) + 1
+        return " ".join(pieces), tuple(cuts), used
+
+    def _unique(self, text: str, offset: int):
+        key = (text.translate(_TO_ZERO), offset)
+        template = self.templates.get(key, False)
+        if template is False:
+            template = self.templates[key] = self._template(text, offset)
+        if template is None:
+            return None
+        pattern, cuts, used = template
+        return (pattern % tuple([text[a:b] for a, b in cuts]) if cuts else pattern), used
+
+    def vector(self, unique: tuple, shared: tuple) -> str | None:
+        """The vector text of the parts ``unique`` (this letter's) then ``shared`` (recurring)."""
+        pieces, offset = [], 0
+        for text in unique:
+            if text:
+                done = self._unique(text, offset)
+                if done is None:
+                    return None
+                pieces.append(done[0])
+                offset += done[1]
+        rendered = self.rendered
+        for text in shared:
+            if text:
+                done = rendered.get((text, offset))
+                if done is None:
+                    done = rendered[(text, offset)] = self._shifted(text, offset)
+                if done[0] is None:
+                    return None
+                pieces.append(done[0])
+                offset += done[1]
+        return " ".join(pieces)
+
+    def _shifted(self, text: str, offset: int) -> tuple:
+        """A recurring text's vector after ``offset`` positions (its positions as a format)."""
+        relative = self.relative.get(text, False)
+        if relative is False:
+            relative = None
+            done = self._unique(text, 0)
+            if done is not None:
+                pattern, positions = [], []
+                for raw, at in _LEXEME.findall(done[0]):
+                    numbers = [int(p) for p in at.split(",")]
+                    pattern.append(f"'{raw.replace('{', '{{').replace('}', '}}')}':" + ",".join(["{}"] * len(numbers)))
+                    positions += numbers
+                relative = (" ".join(pattern), positions, done[1])
+            self.relative[text] = relative
+        if relative is None:
+            return None, 0
+        pattern, positions, used = relative
+        return pattern.format(*[p + offset for p in positions]), used
+
+
 # --- Writing ---------------------------------------------------------------------------------
-class _ChunkReader(io.RawIOBase):
-    """What COPY reads: the letters of each year as the workers finish them (the other rows
-    of the year are kept for later)."""
-
-    def __init__(self, chunks, keep):
-        self.chunks = iter(chunks)
-        self.keep = keep
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        # One whole year per call, whatever ``size``: COPY sends what it gets.
-        for chunk in self.chunks:
-            self.keep(chunk)
-            if chunk.mails:
-                return chunk.mails
-        return b""
-
-    readline = read
-
-
 def _secondary_indexes(cursor, tables: list[str]) -> list[tuple[str, str]]:
     """(name, definition) of the indexes of ``tables`` that back no constraint."""
     cursor.execute(
@@ -1033,9 +1223,9 @@ def _insert_many(cursor, key: str, rows) -> None:
         cursor.executemany(sql, rows[start : start + 5000])
 
 
-def _copy(cursor, key: str, source, *, table: str | None = None) -> None:
-    target, columns = TABLES[key]
-    cursor.copy_expert(f"COPY {table or target} ({', '.join(columns)}) FROM STDIN", source)
+def _copy(cursor, key: str, source, *, columns: tuple | None = None) -> None:
+    table, default = TABLES[key]
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns or default)}) FROM STDIN", source)
 
 
 def _log(stdout, message: str) -> None:
@@ -1101,6 +1291,7 @@ class _Clock:
 # this process, before the copy. Small loads are generated here.
 WORKERS = int(os.environ.get("VOLUME_WORKERS", "0")) or min(2, os.cpu_count() or 1)
 PARALLEL_FROM = 20_000
+WORKER_NICENESS = int(os.environ.get("VOLUME_WORKER_NICENESS", "5"))
 
 
 def seed_volume(
@@ -1150,7 +1341,10 @@ def seed_volume(
             # Ids: at most 2 imputations per letter.
             first_mail = _next_ids(cursor, _table(Mail), mails)
             first_imputation = _next_ids(cursor, _table(Imputation), 2 * mails)
-            _CONTEXT = context = _context(seed, rng, cast, correspondents, mails, sqlite=not postgres)
+            first_number = 1 + min((last for last, _hash in counters.values()), default=0)
+            _CONTEXT = context = _context(
+                seed, rng, cast, correspondents, mails, not postgres, cursor if postgres else None, first_number
+            )
             chunks = _year_chunks(context, first_mail - 1, first_imputation - 1, counters)
             clock.phase("cast")
             try:
@@ -1168,19 +1362,42 @@ def seed_volume(
                         )
             _sync_sequences(cursor, tables + [_table(Correspondent)])
         clock.phase("commit")
-    if audiences:
-        # The notices the services send (after each commit) go nowhere: these are volume data.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            report.audiences = _seed_audiences(rng, audiences, correspondents)
-        clock.phase("audiences")
+    # Outside the load's transaction, PostgreSQL's VACUUM (ANALYZE) of the tables written
+    # (statistics for the planner, and the visibility map that index-only scans need: what
+    # autovacuum would do some minutes later) runs while a thread, on its own connection,
+    # records the audience requests; inside a caller's transaction, one after the other.
+    alongside = postgres and not connection.in_atomic_block and audiences
+    recorded: list = []
+
+    def record_audiences() -> None:
+        try:
+            # The notices the services send (after each commit) go nowhere: volume data.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                recorded.append(_seed_audiences(rng, audiences, correspondents))
+        except BaseException as exc:  # re-raised by the main thread
+            recorded.append(exc)
+        finally:
+            if alongside:
+                connection.close()  # this thread's own
+
+    thread = threading.Thread(target=record_audiences, name="seed-volume-audiences") if alongside else None
+    if thread is not None:
+        thread.start()
+    elif audiences:
+        record_audiences()
     if postgres:
-        # Statistics for the planner, and the visibility map that index-only scans need (what
-        # autovacuum would do some minutes later); VACUUM only outside a transaction.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
             for table in [TABLES[k][0] for k in TABLES]:
                 cursor.execute(f"{command} {table}")
         clock.phase("vacuum_analyze")
+    if thread is not None:
+        thread.join()
+    if recorded:
+        if isinstance(recorded[0], BaseException):
+            raise recorded[0]
+        report.audiences = recorded[0]
+        clock.phase("audiences")
     report.seconds = time.monotonic() - clock.started
     report.mails = counts["mail"]
     report.imputations = counts["imputation"]
@@ -1191,19 +1408,52 @@ def seed_volume(
 
 
 def _generated(chunks, workers: int):
-    """The years generated, in order: by ``workers`` forked processes, or here."""
-    if workers < 2:
+    """The years generated, in order: by ``workers`` forked processes (year n by worker
+    n mod workers), or here."""
+    if workers < 2 or len(chunks) < 2:
         yield from map(_generate_year, chunks)
         return
-    # Forked: the workers inherit the context and never touch the database connection
-    # (they end with os._exit, which does not close it).
-    pool = multiprocessing.get_context("fork").Pool(min(workers, len(chunks)))
+    # Forked: the workers inherit the context and never touch the database connection (a
+    # forked process ends with os._exit, which does not close it).
+    fork = multiprocessing.get_context("fork")
+    processes, pipes = [], []
     try:
-        yield from pool.imap(_generate_year, chunks)
-        pool.close()
+        for n in range(min(workers, len(chunks))):
+            receiver, sender = fork.Pipe(duplex=False)
+            process = fork.Process(target=_work, args=(chunks[n::workers], sender), daemon=True)
+            process.start()
+            sender.close()
+            processes.append(process)
+            pipes.append(receiver)
+        for n in range(len(chunks)):
+            kind, value = pipes[n % len(pipes)].recv()
+            if kind == "error":
+                raise value
+            yield value
     finally:
-        pool.terminate()
-        pool.join()
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(10)
+        for pipe in pipes:
+            pipe.close()
+
+
+def _work(specs, pipe) -> None:
+    """A worker process: its years, in order, through ``pipe`` (or the error)."""
+    # PostgreSQL's backend is the critical path: the workers use what CPU it leaves.
+    os.nice(WORKER_NICENESS)
+    try:
+        for spec in specs:
+            pipe.send(("chunk", _generate_year(spec)))
+    except BaseException as exc:  # re-raised by the main process
+        try:
+            pipe.send(("error", exc))
+        except Exception:  # an exception that does not pickle
+            pipe.send(("error", RuntimeError(repr(exc))))
+    finally:
+        pipe.close()
 
 
 def _load_sqlite(cursor, chunks, corr_rows, counts, cast) -> None:
@@ -1277,34 +1527,56 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
     )
     cursor.execute(
         f"CREATE TRIGGER volume_search_vector BEFORE INSERT ON {mail_table} "
-        "FOR EACH ROW EXECUTE FUNCTION volume_search_vector()"
+        "FOR EACH ROW WHEN (NEW.search_vector IS NULL) EXECUTE FUNCTION volume_search_vector()"
     )
     cursor.execute(f"ALTER TABLE {mail_table} ENABLE ALWAYS TRIGGER volume_search_vector")
-    imputations, grants = [], []
-
-    def keep(chunk: _Chunk) -> None:
-        imputations.append(chunk.imputations)
-        grants.append(chunk.grants)
-        chunks_by_year[chunk.year][5].update(chunk.counters)
-        for key, value in chunk.counts.items():
-            counts[key] += value
-        clock.workers += chunk.cpu
-
-    chunks_by_year = {chunk[0]: chunk for chunk in chunks}
+    # Year by year as the workers finish them: the letters, their imputations and grants,
+    # then the rows derived from them (PostgreSQL works on one year while the workers
+    # generate the next ones).
     workers = WORKERS if mails >= PARALLEL_FROM else 1
-    _copy(cursor, "mail", _ChunkReader(_generated(chunks, workers), keep))
+    derived = [(s, next(k for k, (table, _c) in TABLES.items() if f"INTO {table} " in s)) for s in DERIVED_SQL]
+    years = _generated(chunks, workers)
+    by_year = {chunk[0]: chunk for chunk in chunks}
+    try:
+        for chunk in years:
+            _year, _start, _stop, mail_id, imputation_id, counters = by_year[chunk.year]
+            counters.update(chunk.counters)
+            for key, value in chunk.counts.items():
+                counts[key] = counts.get(key, 0) + value
+            clock.workers += chunk.cpu
+            _copy(cursor, "mail", io.BytesIO(chunk.mails), columns=(*MAIL_COLUMNS, "search_vector"))
+            _copy(cursor, "imputation", io.BytesIO(chunk.imputations))
+            _copy(cursor, "grant", io.BytesIO(chunk.grants))
+            params = {
+                "mail": mail_id + 1,
+                "last_mail": mail_id + chunk.counts["mail"],
+                "imputation": imputation_id + 1,
+                "last_imputation": imputation_id + 2 * chunk.counts["mail"],
+                "view_mail": cast.view_mail,
+            }
+            for statement, key in derived:
+                cursor.execute(statement, params)
+                counts[key] += cursor.rowcount
+    finally:
+        years.close()  # the workers stopped, whatever happened
+    report.phases["vectors_by_postgres"] = counts.pop("vector_fallback", 0)
+    # The vectors assembled here, on a sample, against PostgreSQL's own: should one differ,
+    # every letter's is recomputed by PostgreSQL (slow, but right).
+    cursor.execute(
+        f"SELECT count(*) FROM {mail_table} WHERE id >= %s AND id %% 97 = 0 "
+        f"AND search_vector IS DISTINCT FROM to_tsvector('{TS_CONFIG}', search_text)",
+        [first_mail],
+    )
+    if cursor.fetchone()[0]:
+        cursor.execute(
+            f"UPDATE {mail_table} SET search_vector = to_tsvector('{TS_CONFIG}', search_text) WHERE id >= %s "
+            f"AND search_vector IS DISTINCT FROM to_tsvector('{TS_CONFIG}', search_text)",
+            [first_mail],
+        )
+        report.phases["vectors_recomputed"] = cursor.rowcount
     cursor.execute(f"DROP TRIGGER volume_search_vector ON {mail_table}")
     cursor.execute("DROP FUNCTION volume_search_vector()")
-    clock.phase("generate_and_copy_mail")
-    _copy(cursor, "imputation", io.BytesIO(b"".join(imputations)))
-    _copy(cursor, "grant", io.BytesIO(b"".join(grants)))
-    clock.phase("copy_imputations")
-    params = {"mail": first_mail, "imputation": first_imputation, "view_mail": cast.view_mail}
-    for statement in DERIVED_SQL:
-        cursor.execute(statement, params)
-        key = next(k for k, (table, _c) in TABLES.items() if f"INTO {table} " in statement)
-        counts[key] += cursor.rowcount
-    clock.phase("derive")
+    clock.phase("generate_copy_derive")
     for _name, definition in dropped:
         cursor.execute(definition)
     clock.phase("indexes")

@@ -184,3 +184,75 @@ def test_audiences_are_recorded_and_programmed_through_the_audiences_services():
     # The agenda's rule holds: no two audiences overlap.
     for earlier, later in zip(audiences, audiences[1:], strict=False):
         assert earlier.ends_at <= later.starts_at
+
+
+def _vector_mismatches() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM correspondence_mail "
+            "WHERE search_vector IS DISTINCT FROM to_tsvector('french_unaccent', search_text)"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+def test_postgresql_search_vectors_assembled_in_python_are_postgresqls_own(monkeypatch):
+    # Generated in worker processes, as from PARALLEL_FROM letters.
+    monkeypatch.setattr(volume, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(volume, "WORKERS", 2)
+    report = volume.seed_volume(mails=3000, contacts=300, seed=3)
+    assert report.phases["vectors_by_postgres"] == 0  # every vector assembled here...
+    assert "vectors_recomputed" not in report.phases
+    assert _vector_mismatches() == 0  # ...and each one what to_tsvector gives, positions included
+    assert verify_all() == []
+    mail = Mail.objects.filter(register="depart").first()
+    assert search_mails(Mail.objects.all(), f'"{mail.subject}"').filter(pk=mail.pk).exists()  # a phrase
+
+
+@pytest.mark.postgres
+def test_postgresql_a_wrong_assembled_vector_is_caught_and_recomputed(monkeypatch):
+    monkeypatch.setattr(volume._Vectors, "vector", lambda self, unique, shared: "'faux':1")
+    report = volume.seed_volume(mails=300, contacts=60, seed=3)
+    assert report.phases["vectors_recomputed"] == 300
+    assert _vector_mismatches() == 0
+
+
+@pytest.mark.postgres
+def test_postgresql_parallel_generation_gives_the_same_letters_as_in_process(monkeypatch):
+    volume.seed_volume(mails=500, contacts=60, seed=9)
+    first = list(Mail.objects.order_by("id").values_list("reference", "subject", "correspondent__name"))
+    from correspondence.management.commands.bench import empty_register
+
+    empty_register()
+    monkeypatch.setattr(volume, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(volume, "WORKERS", 2)
+    volume.seed_volume(mails=500, contacts=60, seed=9)
+    assert list(Mail.objects.order_by("id").values_list("reference", "subject", "correspondent__name")) == first
+    assert verify_all() == []
+
+
+@pytest.mark.postgres
+def test_postgresql_a_worker_failing_leaves_nothing_behind(monkeypatch):
+    _seed(mails=100, seed=2)
+    before = (Mail.objects.count(), Correspondent.objects.count(), Imputation.objects.count())
+    counters = set(RegisterCounter.objects.values_list("register", "year", "last_number"))
+    generate = volume._generate
+
+    failing_year = timezone.localdate().year - 5  # half-way through the ten years
+
+    def fail_in_a_worker(spec):  # runs in the worker process: no database access here
+        if spec[0] == failing_year:
+            raise RuntimeError("worker failed")
+        return generate(spec)
+
+    monkeypatch.setattr(volume, "_generate", fail_in_a_worker)
+    monkeypatch.setattr(volume, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(volume, "WORKERS", 2)
+    with pytest.raises(RuntimeError, match="worker failed"):
+        _seed(mails=2000, seed=3)
+    assert (Mail.objects.count(), Correspondent.objects.count(), Imputation.objects.count()) == before
+    assert set(RegisterCounter.objects.values_list("register", "year", "last_number")) == counters
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'volume_search_vector'")
+        assert cursor.fetchone()[0] == 0
+    assert verify_all() == []
