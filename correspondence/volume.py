@@ -640,6 +640,8 @@ class _Chunk:
     counters: dict  # register -> [last_number, last_hash]
     counts: dict
     cpu: float = 0.0
+    mail_ids: tuple = (0, -1)  # first, last
+    imputation_ids: tuple = (0, -1)  # first, last (unused ids within are gaps)
 
 
 def _day_text(ctx: _Context, day: int) -> str:
@@ -711,19 +713,23 @@ def _year_chunks(ctx: _Context, first_mail: int, first_imputation: int, counters
     return chunks
 
 
-def _generate_year(spec) -> _Chunk:
-    """The COPY text of one year's letters, imputations and extra grants."""
+# A year is handed over in parts of this many letters (PostgreSQL starts on the first part).
+PART = 25_000
+
+
+def _generate_year(spec):
+    """The COPY text of one year's letters, imputations and extra grants, part by part."""
     # Millions of short-lived objects and no cycle: the collector would only walk the caches.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _generate(spec)
+        yield from _generate(spec)
     finally:
         if collecting:
             gc.enable()
 
 
-def _generate(spec) -> _Chunk:
+def _generate(spec):
     year, start, stop, mail_id, imputation_id, counters = spec
     ctx = _CONTEXT
     cast = ctx.cast
@@ -788,7 +794,24 @@ def _generate(spec) -> _Chunk:
     yy = f"{year % 100:02d}"
     mails, imputations, grants = [], [], []
     add_mail, add_imputation, add_grant = mails.append, imputations.append, grants.append
+    part_mail, part_imputation = mail_id, imputation_id
     for t in stamps[start:stop]:
+        if len(mails) == PART:
+            yield _Chunk(
+                year=year,
+                mails="".join(mails).encode(),
+                imputations="".join(imputations).encode(),
+                grants="".join(grants).encode(),
+                counters={register: list(state) for register, state in counters.items()},
+                counts={"mail": len(mails), "imputation": len(imputations), "grant": len(grants)},
+                cpu=time.process_time() - started,
+                mail_ids=(part_mail + 1, mail_id),
+                imputation_ids=(part_imputation + 1, imputation_id),
+            )
+            started = time.process_time()
+            part_mail, part_imputation = mail_id, imputation_id
+            mails, imputations, grants = [], [], []
+            add_mail, add_imputation, add_grant = mails.append, imputations.append, grants.append
         local_day = (t + _local_offset(ctx, t, tz)) // DAY
         day, second = divmod(t, DAY)
         day_iso = day_text.get(day) or _day_text(ctx, day)
@@ -934,7 +957,7 @@ def _generate(spec) -> _Chunk:
             extra = advisers[int(rand() * n_advisers)]
             if granted is None or extra not in granted:
                 add_grant(f"{mail_id}\t{view_mail}\t{extra}\n")
-    return _Chunk(
+    yield _Chunk(
         year=year,
         mails="".join(mails).encode(),
         imputations="".join(imputations).encode(),
@@ -942,6 +965,8 @@ def _generate(spec) -> _Chunk:
         counters=counters,
         counts={"mail": len(mails), "imputation": len(imputations), "grant": len(grants), "vector_fallback": fallbacks},
         cpu=time.process_time() - started,
+        mail_ids=(part_mail + 1, mail_id),
+        imputation_ids=(part_imputation + 1, imputation_id),
     )
 
 
@@ -1411,7 +1436,8 @@ def _generated(chunks, workers: int):
     """The years generated, in order: by ``workers`` forked processes (year n by worker
     n mod workers), or here."""
     if workers < 2 or len(chunks) < 2:
-        yield from map(_generate_year, chunks)
+        for spec in chunks:
+            yield from _generate_year(spec)
         return
     # Forked: the workers inherit the context and never touch the database connection (a
     # forked process ends with os._exit, which does not close it).
@@ -1426,10 +1452,13 @@ def _generated(chunks, workers: int):
             processes.append(process)
             pipes.append(receiver)
         for n in range(len(chunks)):
-            kind, value = pipes[n % len(pipes)].recv()
-            if kind == "error":
-                raise value
-            yield value
+            while True:
+                kind, value = pipes[n % len(pipes)].recv()
+                if kind == "error":
+                    raise value
+                if kind == "end":  # of the year
+                    break
+                yield value
     finally:
         for process in processes:
             if process.is_alive():
@@ -1446,7 +1475,9 @@ def _work(specs, pipe) -> None:
     os.nice(WORKER_NICENESS)
     try:
         for spec in specs:
-            pipe.send(("chunk", _generate_year(spec)))
+            for part in _generate_year(spec):
+                pipe.send(("part", part))
+            pipe.send(("end", None))
     except BaseException as exc:  # re-raised by the main process
         try:
             pipe.send(("error", exc))
@@ -1539,8 +1570,7 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
     by_year = {chunk[0]: chunk for chunk in chunks}
     try:
         for chunk in years:
-            _year, _start, _stop, mail_id, imputation_id, counters = by_year[chunk.year]
-            counters.update(chunk.counters)
+            by_year[chunk.year][5].update(chunk.counters)
             for key, value in chunk.counts.items():
                 counts[key] = counts.get(key, 0) + value
             clock.workers += chunk.cpu
@@ -1548,10 +1578,10 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
             _copy(cursor, "imputation", io.BytesIO(chunk.imputations))
             _copy(cursor, "grant", io.BytesIO(chunk.grants))
             params = {
-                "mail": mail_id + 1,
-                "last_mail": mail_id + chunk.counts["mail"],
-                "imputation": imputation_id + 1,
-                "last_imputation": imputation_id + 2 * chunk.counts["mail"],
+                "mail": chunk.mail_ids[0],
+                "last_mail": chunk.mail_ids[1],
+                "imputation": chunk.imputation_ids[0],
+                "last_imputation": chunk.imputation_ids[1],
                 "view_mail": cast.view_mail,
             }
             for statement, key in derived:

@@ -200,7 +200,13 @@ def test_postgresql_search_vectors_assembled_in_python_are_postgresqls_own(monke
     # Generated in worker processes, as from PARALLEL_FROM letters.
     monkeypatch.setattr(volume, "PARALLEL_FROM", 0)
     monkeypatch.setattr(volume, "WORKERS", 2)
+    monkeypatch.setattr(volume, "PART", 100)
     report = volume.seed_volume(mails=3000, contacts=300, seed=3)
+    # Each part's rows derived once: one registration event per letter, one routing event per
+    # imputation.
+    assert MailEvent.objects.filter(action=MailEvent.Action.REGISTERED).count() == 3000
+    assert MailEvent.objects.filter(action=MailEvent.Action.ROUTED).count() == Imputation.objects.count()
+    assert report.imputations == Imputation.objects.count() > 1000
     assert report.phases["vectors_by_postgres"] == 0  # every vector assembled here...
     assert "vectors_recomputed" not in report.phases
     assert _vector_mismatches() == 0  # ...and each one what to_tsvector gives, positions included
@@ -226,6 +232,7 @@ def test_postgresql_parallel_generation_gives_the_same_letters_as_in_process(mon
     empty_register()
     monkeypatch.setattr(volume, "PARALLEL_FROM", 0)
     monkeypatch.setattr(volume, "WORKERS", 2)
+    monkeypatch.setattr(volume, "PART", 7)  # each year handed over in parts
     volume.seed_volume(mails=500, contacts=60, seed=9)
     assert list(Mail.objects.order_by("id").values_list("reference", "subject", "correspondent__name")) == first
     assert verify_all() == []
