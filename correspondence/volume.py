@@ -4,15 +4,21 @@ Ten years of incoming and outgoing letters from a directory of correspondents, r
 advisers and directions with deadlines and states, a share of confidential and secret mail
 with its row-level grants (guardian's direct-FK table), scans' metadata, the timeline's first
 events. Numbers continue each register's counter (per year, without gap) and every entry is
-chained exactly as ``services._register`` does (``Mail.compute_chain_hash`` and
-``services.previous_chain_hash`` are reused, not copied), so ``verify_register`` passes.
+chained as ``services._register`` does (``services.previous_chain_hash`` and the reference
+formats are reused; the hashed payload is ``Mail.hashed_payload``'s, written from a template
+in ``Mail.HASHED_FIELDS``' order), so ``verify_register``, which recomputes every hash with
+``Mail.compute_chain_hash``, passes.
 
-On PostgreSQL the rows are streamed with COPY inside one transaction: for large loads the B-tree
-secondary indexes of the tables written are dropped first and re-created, identical
-(``pg_indexes.indexdef``), before the commit (the GIN indexes are fed during the copy), and
-foreign-key triggers are skipped for the load when the role may do so (the rows are generated
-consistent). If anything fails, the transaction rolls back: the database is left
-as it was. On SQLite (tests, small sizes) the same rows go through ``executemany``.
+Each year is generated on its own random stream (``--seed`` and the year), as COPY text. On
+PostgreSQL, forked worker processes generate the years while the main process copies each
+part they hand over, with its derived rows, inside one transaction; the search vector is
+assembled from PostgreSQL's own vectors of each word (``_Vectors``). For large loads the
+B-tree secondary indexes of the tables written are dropped first and re-created, identical
+(``pg_indexes.indexdef``), before the commit (the GIN and partial indexes are fed during the
+copy), and foreign-key triggers are skipped for the load when the role may do so (the rows
+are generated consistent). If anything fails (a worker included), the transaction rolls back:
+the database is left as it was. On SQLite (tests, small sizes) the same COPY text is read back
+and goes through ``executemany``.
 
 Volume letters are registered by the ``volume-greffe`` account: a database whose letters were
 all registered by it or by the demo accounts holds no real letter (see ``real_mail_count``).
@@ -368,7 +374,7 @@ class VolumeReport:
 
 
 class _Corr:
-    __slots__ = ("id", "name", "acronym", "normal")
+    __slots__ = ("id", "name", "acronym")
 
     def __init__(self, pk, name, acronym):
         self.id = pk
