@@ -10,17 +10,21 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cabinet.models import OrgUnit
 from cabinet.workdays import add_working_days
 
 from .models import Attachment, Imputation, Instruction, Mail, Register
 from .printing import qr_data_uri
 from .selectors import late_imputations, my_imputations, registered_between, visible_mails
+
+User = get_user_model()
 
 
 # --- Printed documents -----------------------------------------------------------------------
@@ -135,31 +139,28 @@ def weekly_traffic(user, *, today: datetime.date | None = None, weeks: int = WEE
 def late_by_assignee(user, *, today: datetime.date | None = None, limit: int = 10) -> list[tuple[str, int]]:
     """Late open imputations per assignee (person or service), most late first, over the
     same scope as the "en retard" list (routers: every mail they see; others: their own).
-    One query."""
-    rows = (
-        late_imputations(user, today=today)
-        .values(
-            "assignee_id",
-            "assignee__civility",
-            "assignee__first_name",
-            "assignee__last_name",
-            "assignee__username",
-            "assignee_unit_id",
-            "assignee_unit__name",
-            "assignee_unit__acronym",
-        )
-        .annotate(n=Count("id"))
-        .order_by("-n", "assignee__last_name", "assignee_unit__name")[:limit]
+
+    Counted per assignee's id in SQL (from the covering index ``imputation_open_deadline``),
+    then named: three queries, two of them on a handful of rows. Grouping by the names in SQL
+    sorted every late imputation with its names (35 ms at 1,000,000 letters)."""
+    counts = list(
+        late_imputations(user, today=today).values("assignee_id", "assignee_unit_id").annotate(n=Count("id")).order_by()
     )
-    result = []
-    for row in rows:
+    people = User.objects.in_bulk([row["assignee_id"] for row in counts if row["assignee_id"]])
+    units = OrgUnit.objects.in_bulk([row["assignee_unit_id"] for row in counts if not row["assignee_id"]])
+    ranked = []
+    for row in counts:
         if row["assignee_id"]:
-            full = f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
-            label = f"{row['assignee__civility']} {full}".strip() if full else row["assignee__username"]
+            person = people[row["assignee_id"]]
+            key = (-row["n"], 0, person.last_name, "")
+            label = person.display_name
         else:
-            label = row["assignee_unit__acronym"] or row["assignee_unit__name"]
-        result.append((label, row["n"]))
-    return result
+            unit = units[row["assignee_unit_id"]]
+            key = (-row["n"], 1, "", unit.name)
+            label = unit.acronym or unit.name
+        ranked.append((key, label, row["n"]))
+    ranked.sort(key=lambda item: item[0])
+    return [(label, n) for _key, label, n in ranked[:limit]]
 
 
 @dataclass
