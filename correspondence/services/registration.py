@@ -7,9 +7,11 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,8 +87,12 @@ def previous_chain_hash(register: str, year: int, number: int) -> str:
 NUMBERED_FIELDS = ["number", "reference", "administrative_reference", "chain_hash", "search_text"]
 
 
-def _register(mail: Mail) -> None:
-    """Give ``mail`` the next number of its register, its references and chain hash, and save."""
+def _register(mail: Mail, *, with_search_vector: bool = True) -> None:
+    """Give ``mail`` the next number of its register, its references, chain hash and search
+    text, and save. With ``with_search_vector`` (PostgreSQL), the INSERT itself computes the
+    full-text vector: updating the row afterwards wrote a second version of it into every
+    index while the register's lock was held (docs/performance.md, item 5). Outgoing letters
+    pass False: their search text also names the recipients, known only after the save."""
     mail.registered_at = timezone.now().replace(microsecond=0)
     mail.year = timezone.localtime(mail.registered_at).year
     mail.state_changed_at = mail.registered_at
@@ -103,8 +109,14 @@ def _register(mail: Mail) -> None:
         mail.administrative_reference = format_administrative_reference(mail.year, mail.number)
     mail.search_text = mail.build_search_text()
     mail.chain_hash = mail.compute_chain_hash(previous_chain_hash(mail.register, mail.year, mail.number))
-    mail.full_clean(exclude=others)
+    # The numbered fields' own checks (lengths); their uniqueness is the locked counter's doing,
+    # and the database's unique constraints stay its guard: no look-up queries under the lock.
+    mail.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    if with_search_vector and settings.IS_POSTGRES:
+        mail.search_vector = SearchVector(Value(mail.search_text), config="french_unaccent")
     mail.save()
+    if with_search_vector and settings.IS_POSTGRES:
+        del mail.search_vector  # the expression, not its value: read from the row if asked
     counter.last_number = mail.number
     counter.save(update_fields=["last_number"])
 
@@ -144,8 +156,7 @@ def mail_register_incoming(
         confidentiality=confidentiality,
         keywords=keywords,
     )
-    _register(mail)
-    _refresh_search(mail)
+    _register(mail)  # search text and vector included: nothing to add for an incoming letter
     _event(mail, registered_by, MailEvent.Action.REGISTERED, text=mail.reference)
     for upload in files:
         attachment_add(mail=mail, uploaded_by=registered_by, upload=upload)
@@ -201,7 +212,7 @@ def mail_register_outgoing(
         confidentiality=confidentiality,
         keywords=keywords,
     )
-    _register(mail)
+    _register(mail, with_search_vector=False)
     mail.recipients.set(recipients)
     mail.copies.set(list(copies))
     _refresh_search(mail)
