@@ -54,18 +54,22 @@ class SessionIdleRefreshMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
-        if session is not None and user is not None and user.is_authenticated:
-            now = int(time.time())
-            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
-                session[self.KEY] = now  # marks the session modified: SessionMiddleware saves it
+        signed_in = session is not None and user is not None and user.is_authenticated
+        if signed_in and time.time() - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+            self.mark(session)
         return response
+
+    @classmethod
+    def mark(cls, session) -> None:
+        """Note the refresh; it marks the session modified, so SessionMiddleware saves it."""
+        session[cls.KEY] = int(time.time())
 
 
 def mark_session_refreshed(sender, request, user, **kwargs) -> None:
     """Signing in saves the session: the first page after it need not save it again."""
     session = getattr(request, "session", None)
     if session is not None:
-        session[SessionIdleRefreshMiddleware.KEY] = int(time.time())
+        SessionIdleRefreshMiddleware.mark(session)
 
 
 class FrenchFirstLocaleMiddleware(LocaleMiddleware):

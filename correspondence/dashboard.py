@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabinet.registry import Panel
+from cabinet.selectors import unit_ids_of
 
 from . import roles as perms
 from . import selectors
@@ -22,7 +23,7 @@ PANEL_TEMPLATE = "correspondence/dashboard/panel.html"
 
 def _concerned(user) -> bool:
     """Whoever has a right on the register, or a unit mail may be routed to."""
-    return bool(selectors.mail_permissions(user) or selectors.user_unit_ids(user))
+    return bool(selectors.mail_permissions(user) or unit_ids_of(user))
 
 
 def correspondence_panel(request) -> Panel | None:

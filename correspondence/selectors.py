@@ -35,10 +35,6 @@ def mail_permissions(user) -> frozenset[str]:
     return permissions_for_roles(roles_of(user))
 
 
-def user_unit_ids(user) -> list[int]:
-    return unit_ids_of(user)
-
-
 def local_midnight(day: datetime.date) -> datetime.datetime:
     """The instant a local (Africa/Lome) day begins, timezone-aware.
 
@@ -88,7 +84,7 @@ def visible_mails(user) -> QuerySet[Mail]:
         .order_by()
         .values("content_object_id")
     )
-    units = user_unit_ids(user)
+    units = unit_ids_of(user)
     if units:
         routed_to_unit = (
             Imputation.objects.filter(assignee_unit__in=units)
@@ -109,7 +105,7 @@ def mail_for_user(user, pk: int) -> Mail | None:
 def uses_register(user) -> bool:
     """Staff who work with the register at all: a register right, or a post in a unit mail
     may be routed to. Others (no mandate) have no business in the directory either."""
-    return bool(mail_permissions(user)) or bool(user_unit_ids(user))
+    return bool(mail_permissions(user)) or bool(unit_ids_of(user))
 
 
 def can_register(user) -> bool:
@@ -136,14 +132,14 @@ def can_grant(user) -> bool:
 def is_assignee(user, imputation: Imputation) -> bool:
     if imputation.assignee_id:
         return imputation.assignee_id == user.pk
-    return imputation.assignee_unit_id in user_unit_ids(user)
+    return imputation.assignee_unit_id in unit_ids_of(user)
 
 
 # --- Work queues ----------------------------------------------------------------------------
 def _mine(user) -> Q:
     """Imputations to the person, or to their unit (secret mail excepted: it is opened to
     named people only)."""
-    units = user_unit_ids(user)
+    units = unit_ids_of(user)
     if not units:
         return Q(assignee=user)
     return Q(assignee=user) | (Q(assignee_unit__in=units) & ~Q(mail__confidentiality=Conf.SECRET))

@@ -37,7 +37,6 @@ import random
 import re
 import threading
 import time
-import unicodedata
 from bisect import bisect
 from dataclasses import dataclass, field
 from hashlib import sha256
@@ -591,25 +590,6 @@ assert tuple(sorted(Mail.HASHED_FIELDS)) == _PAYLOAD_ORDER, "Mail.HASHED_FIELDS 
 _json = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes for a str
 
 
-class _StripCombining(dict):
-    """``str.translate`` table removing combining marks (filled as characters are met)."""
-
-    def __missing__(self, code: int):
-        value = None if unicodedata.combining(chr(code)) else code
-        self[code] = value
-        return value
-
-
-_STRIP_COMBINING = _StripCombining()
-
-
-def _normalise(text: str) -> str:
-    """``models.normalise``, faster (the combining marks removed by ``translate``)."""
-    if text.isascii():
-        return " ".join(text.lower().split())
-    return " ".join(unicodedata.normalize("NFKD", text).translate(_STRIP_COMBINING).casefold().split())
-
-
 def _lookup(pairs) -> list:
     """A weighted choice as a list to index with ``int(random() * len)`` (integer weights)."""
     return [value for value, weight in pairs for _n in range(weight)]
@@ -790,7 +770,7 @@ def _generate(spec):
         return f"{text} {clock[second]}{zone}"
 
     subjects: dict = {}
-    keywords_n = [_normalise(k) for k in KEYWORDS]
+    keywords_n = [normalise(k) for k in KEYWORDS]
     escape = ctx.escape
     vectors = ctx.vectors
     fallbacks = 0
@@ -870,9 +850,9 @@ def _generate(spec):
         state[1] = chain_hash
         # Search text exactly as Mail.build_search_text (outgoing: the recipient too).
         unique = (
-            _normalise(reference),
-            _normalise(administrative_reference) if administrative_reference else "",
-            _normalise(sender_reference) if sender_reference else "",
+            normalise(reference),
+            normalise(administrative_reference) if administrative_reference else "",
+            normalise(sender_reference) if sender_reference else "",
         )
         keywords_part = keywords_n[keywords] if keywords >= 0 else ""
         tail = corr_tails[c][0 if incoming else 1]
@@ -993,24 +973,24 @@ def _subject(action: int, topic: int, country: int, rare: bool) -> tuple[str, st
     if rare:
         pieces.append(f"— {RARE_WORD} des côtes")
     subject = " ".join(pieces)
-    normal = _normalise(subject)
-    parts = tuple(_normalise(piece) for piece in pieces)
+    normal = normalise(subject)
+    parts = tuple(normalise(piece) for piece in pieces)
     return _copy_str(subject), _json(subject), normal, parts if " ".join(parts) == normal else ()
 
 
 def _vector_texts(correspondents, tails, first_number: int, count: int) -> list[str]:
     """The texts whose words (or digit shapes) PostgreSQL is asked about before the load."""
-    texts = [tail for pair in tails for tail in pair] + [_normalise(k) for k in KEYWORDS]
-    texts += [_normalise(t) for t in (*ACTIONS, *TOPICS, f"— {RARE_WORD} des côtes")]
-    texts += [_normalise(f"({country})") for country, _adjective in COUNTRIES]
+    texts = [tail for pair in tails for tail in pair] + [normalise(k) for k in KEYWORDS]
+    texts += [normalise(t) for t in (*ACTIONS, *TOPICS, f"— {RARE_WORD} des côtes")]
+    texts += [normalise(f"({country})") for country, _adjective in COUNTRIES]
     acronyms = {corr.acronym or "REF" for corr in correspondents}
     year = timezone.localdate().year
     for width in range(len(str(first_number)), len(str(first_number + count)) + 1):
         number = 10 ** (width - 1)
-        texts += [_normalise(format_reference(register, year, number)) for register in (ARRIVEE, DEPART)]
-        texts.append(_normalise(format_administrative_reference(year, number)))
+        texts += [normalise(format_reference(register, year, number)) for register in (ARRIVEE, DEPART)]
+        texts.append(normalise(format_administrative_reference(year, number)))
     for number in (1, 10, 100, 1000):
-        texts += [_normalise(f"N° {number}/{acronym}/{year % 100:02d}") for acronym in acronyms]
+        texts += [normalise(f"N° {number}/{acronym}/{year % 100:02d}") for acronym in acronyms]
     return texts
 
 
@@ -1019,7 +999,7 @@ def _context(seed, rng, cast, correspondents, count, sqlite, cursor=None, first_
     n = len(correspondents)
     tails = []
     for corr in correspondents:
-        name, acronym = _normalise(corr.name), _normalise(corr.acronym) if corr.acronym else ""
+        name, acronym = normalise(corr.name), normalise(corr.acronym) if corr.acronym else ""
         incoming = " ".join(p for p in (name, acronym) if p)
         tails.append((incoming, " ".join(p for p in (name, acronym, name) if p)))
     texts = [corr.name for corr in correspondents] + [corr.acronym for corr in correspondents]
@@ -1257,11 +1237,6 @@ def _insert_many(cursor, key: str, rows) -> None:
 def _copy(cursor, key: str, source, *, columns: tuple | None = None) -> None:
     table, default = TABLES[key]
     cursor.copy_expert(f"COPY {table} ({', '.join(columns or default)}) FROM STDIN", source)
-
-
-def _log(stdout, message: str) -> None:
-    if stdout is not None:
-        stdout.write(message)
 
 
 def _unescape(field: str) -> str | None:

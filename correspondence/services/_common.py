@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,14 +19,26 @@ from ..models import (
 )
 
 
-def _refresh_search(mail: Mail) -> None:
-    extra = [c.name for c in mail.recipients.all()] if mail.register == Register.DEPART else []
-    mail.search_text = mail.build_search_text(extra)
-    Mail.objects.filter(pk=mail.pk).update(search_text=mail.search_text)
-    if settings.IS_POSTGRES:
-        from django.contrib.postgres.search import SearchVector
+def search_vector_of(text: str) -> SearchVector | None:
+    """The full-text vector of ``text`` as an SQL expression, to be written in the same
+    statement as the text itself (PostgreSQL; None elsewhere, where search reads the text)."""
+    if not settings.IS_POSTGRES:
+        return None
+    return SearchVector(Value(text), config="french_unaccent")
 
-        Mail.objects.filter(pk=mail.pk).update(search_vector=SearchVector("search_text", config="french_unaccent"))
+
+def _write_search(mail: Mail, extra: list[str]) -> None:
+    """Rebuild a registered mail's search text and write it with its vector: one UPDATE."""
+    mail.search_text = mail.build_search_text(extra)
+    fields = {"search_text": mail.search_text}
+    vector = search_vector_of(mail.search_text)
+    if vector is not None:
+        fields["search_vector"] = vector
+    Mail.objects.filter(pk=mail.pk).update(**fields)
+
+
+def _refresh_search(mail: Mail) -> None:
+    _write_search(mail, [c.name for c in mail.recipients.all()] if mail.register == Register.DEPART else [])
 
 
 def _event(mail: Mail, actor, action: str, *, imputation=None, changes=None, text: str = "") -> MailEvent:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from ..models import (
     Correspondent,
     Mail,
 )
+from ._common import _write_search
 
 
 @transaction.atomic
@@ -49,9 +49,4 @@ def correspondent_merge(*, duplicate: Correspondent, into: Correspondent, actor)
 
 
 def _refresh_search_with_alias(mail: Mail, into: Correspondent) -> None:
-    mail.search_text = mail.build_search_text([into.name, into.acronym])
-    Mail.objects.filter(pk=mail.pk).update(search_text=mail.search_text)
-    if settings.IS_POSTGRES:
-        from django.contrib.postgres.search import SearchVector
-
-        Mail.objects.filter(pk=mail.pk).update(search_vector=SearchVector("search_text", config="french_unaccent"))
+    _write_search(mail, [into.name, into.acronym])

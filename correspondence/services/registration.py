@@ -7,11 +7,9 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +26,7 @@ from ..models import (
     Register,
     RegisterCounter,
 )
-from ._common import _ensure_not_cancelled, _event, _grant_view, _refresh_search, _set_state
+from ._common import _ensure_not_cancelled, _event, _grant_view, _refresh_search, _set_state, search_vector_of
 from .attachments import attachment_add
 
 # Fields a registrar may still correct after registration (the others are covered by the
@@ -112,10 +110,11 @@ def _register(mail: Mail, *, with_search_vector: bool = True) -> None:
     # The numbered fields' own checks (lengths); their uniqueness is the locked counter's doing,
     # and the database's unique constraints stay its guard: no look-up queries under the lock.
     mail.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
-    if with_search_vector and settings.IS_POSTGRES:
-        mail.search_vector = SearchVector(Value(mail.search_text), config="french_unaccent")
+    vector = search_vector_of(mail.search_text) if with_search_vector else None
+    if vector is not None:
+        mail.search_vector = vector
     mail.save()
-    if with_search_vector and settings.IS_POSTGRES:
+    if vector is not None:
         del mail.search_vector  # the expression, not its value: read from the row if asked
     counter.last_number = mail.number
     counter.save(update_fields=["last_number"])

@@ -45,19 +45,19 @@ def mail_tags(mail: Mail) -> str:
     return mark_safe("".join(parts))
 
 
-@register.filter
-def dmy(value) -> str:
+def _local_format(value, pattern: str) -> str:
     if not value:
         return ""
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
-    return value.strftime("%d/%m/%Y")
+    return value.strftime(pattern)
+
+
+@register.filter
+def dmy(value) -> str:
+    return _local_format(value, "%d/%m/%Y")
 
 
 @register.filter
 def dmy_hm(value) -> str:
-    if not value:
-        return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return value.strftime("%d/%m/%Y %H:%M")
+    return _local_format(value, "%d/%m/%Y %H:%M")
