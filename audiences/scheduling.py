@@ -12,7 +12,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from .models import AgendaSlot, Audience, Unavailability
 from .selectors import conflicting_slot
 
 NO_OVERLAP_CONSTRAINT = "agenda_slot_no_overlap"
+DEADLOCK_DETECTED = "40P01"
 
 
 class NeedsConfirmation(ValidationError):
@@ -107,8 +108,8 @@ def hold_slot(*, starts_at, ends_at, audience: Audience | None = None, unavailab
             AgendaSlot.objects.update_or_create(
                 **owner, defaults={"starts_at": starts_at, "ends_at": ends_at, "occupied_until": occupied_until}
             )
-    except IntegrityError as exc:
-        if NO_OVERLAP_CONSTRAINT not in str(exc):
+    except (IntegrityError, OperationalError) as exc:
+        if not _lost_the_slot(exc):
             raise
         conflict = conflicting_slot(
             starts_at, occupied_until, exclude_audience=audience, exclude_unavailability=unavailability
@@ -117,6 +118,15 @@ def hold_slot(*, starts_at, ends_at, audience: Audience | None = None, unavailab
             conflict_message(conflict) if conflict else _("Ce créneau vient d'être pris par un autre rendez-vous.")
         )
         raise ValidationError({"starts_at": message}, code="overlap")
+
+
+def _lost_the_slot(exc: Exception) -> bool:
+    """A concurrent transaction holds an overlapping slot: the exclusion constraint refused this
+    row, or both transactions were inserting at once, each constraint check waited for the
+    other's row, and PostgreSQL broke the deadlock by aborting this one (SQLSTATE 40P01)."""
+    if isinstance(exc, IntegrityError):
+        return NO_OVERLAP_CONSTRAINT in str(exc)
+    return getattr(exc.__cause__, "pgcode", None) == DEADLOCK_DETECTED and "exclusion constraint" in str(exc)
 
 
 def release_slot(*, audience: Audience | None = None, unavailability: Unavailability | None = None) -> None:

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.utils import timezone
 
 from audiences import services
@@ -280,3 +281,40 @@ def test_attachment_names_are_sanitised(people, programmed, settings):
     upload = SimpleUploadedFile("../../etc/<cr>.pdf", b"%PDF-1.4 test")
     attachment = services.audience_report_attach(audience=audience, by=people.attache, upload=upload)
     assert attachment.name == "_cr_.pdf"
+
+
+class _PgError(Exception):
+    def __init__(self, pgcode):
+        super().__init__()
+        self.pgcode = pgcode
+
+
+def _operational_error(pgcode: str, message: str) -> OperationalError:
+    error = OperationalError(message)
+    error.__cause__ = _PgError(pgcode)
+    return error
+
+
+def test_a_deadlock_between_two_programmings_of_the_same_slot_is_a_french_conflict(
+    people, make_request, place, day, monkeypatch
+):
+    """Two transactions inserting overlapping slots at once: each exclusion-constraint check
+    waits for the other's row and PostgreSQL aborts one with a deadlock (seen in CI). The
+    aborted one gets the conflict message, not an error page; other database errors still
+    propagate."""
+    deadlock = _operational_error(
+        "40P01", "deadlock detected\nCONTEXT: while checking exclusion constraint on tuple (0,1)"
+    )
+    monkeypatch.setattr(AgendaSlot.objects, "update_or_create", lambda **kw: (_ for _ in ()).throw(deadlock))
+    audience = make_request()
+    with pytest.raises(ValidationError) as exc:
+        services.audience_programme(
+            audience=audience, by=people.attache, starts_at=at(day, 10), ends_at=at(day, 10, 30), place=place
+        )
+    assert exc.value.message_dict["starts_at"] == ["Ce créneau vient d'être pris par un autre rendez-vous."]
+    other = _operational_error("57014", "canceling statement due to statement timeout")
+    monkeypatch.setattr(AgendaSlot.objects, "update_or_create", lambda **kw: (_ for _ in ()).throw(other))
+    with pytest.raises(OperationalError):
+        services.audience_programme(
+            audience=make_request(), by=people.attache, starts_at=at(day, 11), ends_at=at(day, 11, 30), place=place
+        )
