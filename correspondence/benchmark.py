@@ -31,7 +31,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from .models import Correspondent, Imputation, Mail, MailKind, Register
-from .selectors import PER_PAGE, visible_mails
+from .selectors import PER_PAGE, MailFilters, mail_cursor, register_list, visible_mails
 
 # The budgets (milliseconds, p95) per page.
 BUDGETS_MS = {
@@ -261,10 +261,25 @@ def page_plan(subjects: Subjects) -> list[dict]:
         # Page 200, or the register's last page when it has fewer (at 10,000 letters the mail
         # office sees about 180): a page with rows at every size, so the sizes compare.
         deep = min(DEEP_PAGE, max(1, math.ceil(visible_mails(subjects.clerk).count() / PER_PAGE)))
+        # Reached as a person reaches it: through the « Suivante » links, which carry the
+        # position of the previous page's last letter (keyset pages).
+        after = ""
+        if deep > 1:
+            rows = register_list(subjects.clerk, MailFilters())
+            after = f"&after={mail_cursor(rows[(deep - 1) * PER_PAGE - 1])}"
         plan.append(
             {
                 "name": "register_list_deep",
                 "label": f"Registre, page {deep}",
+                "url": f"{register}?page={deep}{after}",
+                "user": subjects.clerk,
+            }
+        )
+        # The same page from an address typed by hand (page number only): read by offset.
+        plan.append(
+            {
+                "name": "register_list_deep_offset",
+                "label": f"Registre, page {deep} (adresse tapée : décalage)",
                 "url": f"{register}?page={deep}",
                 "user": subjects.clerk,
             }

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cabinet.models import Mandate, OrgUnit
-from cabinet.widgets import FastSelect
+from cabinet.widgets import FastSelect, ListModelChoiceField
 
 from .files import ACCEPT_ATTRIBUTE, check_upload
 from .models import ArrivalChannel, Correspondent, Instruction, Mail, MailKind, Register
@@ -359,7 +359,7 @@ class MailFilterForm(forms.Form):
         label=_("Enregistré du"), required=False, widget=DateInput(), input_formats=DATE_FORMATS
     )
     date_to = forms.DateField(label=_("au"), required=False, widget=DateInput(), input_formats=DATE_FORMATS)
-    kind = forms.ModelChoiceField(
+    kind = ListModelChoiceField(
         widget=FastSelect, label=_("Nature"), queryset=MailKind.objects.all(), required=False, empty_label=_("Toutes")
     )
     state = forms.ChoiceField(
@@ -374,7 +374,7 @@ class MailFilterForm(forms.Form):
         choices=[("", _("Toutes"))] + Mail.Confidentiality.choices,
         required=False,
     )
-    assignee = forms.ModelChoiceField(
+    assignee = ListModelChoiceField(
         widget=FastSelect, label=_("Attributaire"), queryset=User.objects.none(), required=False, empty_label=_("Tous")
     )
     correspondent = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -36,9 +36,17 @@ def mail_list(request: HttpRequest) -> HttpResponse:
         page_number = int(request.GET.get("page", "1"))
     except ValueError:
         page_number = 1
-    page = selectors.paginate(selectors.register_list(request.user, filters), page=page_number)
+    page = selectors.paginate_register(
+        selectors.register_list(request.user, filters),
+        sort=filters.sort,
+        page=page_number,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        per_page=selectors.PER_PAGE,
+    )
     params = request.GET.copy()
-    params.pop("page", None)
+    for name in ("page", "after", "before"):
+        params.pop(name, None)
     correspondent = Correspondent.objects.filter(pk=filters.correspondent).first() if filters.correspondent else None
     return render(
         request,

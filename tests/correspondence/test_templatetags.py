@@ -9,9 +9,10 @@ from django import forms
 from django.template import Context, Template
 from django.utils import translation
 
+from cabinet.models import OrgUnit
 from cabinet.widgets import FastSelect
-from correspondence.models import Imputation, Instruction, Mail, choice_label
-from correspondence.templatetags.register_tags import dmy, dmy_hm, mail_tags
+from correspondence.models import Correspondent, Imputation, Instruction, Mail, MailKind, choice_label
+from correspondence.templatetags.register_tags import dmy, dmy_hm, imputation_rows, mail_tags, register_rows
 
 
 def test_mail_tags_state_confidentiality_priority_and_cancellation():
@@ -76,3 +77,58 @@ def test_fast_select_renders_what_django_select_renders(people):
 
     for data in ({"choice": "2", "person": str(people.attache.pk)}, {}, {"choice": "a&b"}):
         assert html(FastSelect, data) == html(forms.Select, data)
+
+
+def _mail(**fields) -> Mail:
+    mail = Mail(
+        pk=41,
+        reference="A-2026-00041",
+        registered_at=datetime.datetime(2026, 11, 2, 9, 5, tzinfo=datetime.UTC),
+        subject='Objet <script>alert("x")</script> & co',
+        state=Mail.State.IMPUTE,
+        confidentiality="ordinaire",
+        priority="normale",
+        correspondent=Correspondent(name="Ambassade <b>de France</b>"),
+        kind=MailKind(label="Note verbale"),
+        **fields,
+    )
+    mail.open_imputations = []
+    return mail
+
+
+def test_register_rows_escape_every_value_and_link_the_entry():
+    html = register_rows([_mail(arrival_date=datetime.date(2026, 11, 1), sender_reference="NV <1>")])
+    assert '<a href="/courrier/41/">A-2026-00041</a>' in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html and "<script>" not in html
+    assert "Ambassade &lt;b&gt;de France&lt;/b&gt;" in html and "NV &lt;1&gt;" in html
+    # 09:05 UTC is 09:05 in Lomé; the arrival date on its own line.
+    assert '<td>02/11/2026 09:05<br><small class="muted">arrivé le 01/11/2026</small></td>' in html
+    assert '<span class="muted">—</span>' in html and '<tr class="">' in html
+    cancelled = _mail(administrative_reference="N° 12/MAEIA/CAB")
+    cancelled.cancelled_at = datetime.datetime(2026, 11, 3, tzinfo=datetime.UTC)
+    cancelled.open_imputations = [Imputation(assignee_unit=OrgUnit(name="Direction <Afrique>"))]
+    html = register_rows([cancelled])
+    assert '<tr class="is-cancelled">' in html and "N° 12/MAEIA/CAB" in html
+    assert "Direction &lt;Afrique&gt;" in html
+    with translation.override("en"):
+        assert "arrivé le" not in register_rows([_mail(arrival_date=datetime.date(2026, 11, 1))])
+
+
+def test_imputation_rows_flag_past_deadlines():
+    today = datetime.date(2026, 11, 10)
+    rows = []
+    for pk, deadline in ((1, datetime.date(2026, 11, 9)), (2, today), (3, None)):
+        imputation = Imputation(
+            pk=pk,
+            mail=_mail(),
+            assignee_unit=OrgUnit(name="Cellule <juridique>"),
+            deadline=deadline,
+            instruction=Instruction.AVIS,
+            state=Imputation.State.EN_ATTENTE,
+        )
+        rows.append(imputation)
+    html = imputation_rows(rows, today)
+    assert html.count('<a href="/courrier/41/">A-2026-00041</a>') == 3
+    assert '<span class="tag tag-alert">09/11/2026</span>' in html
+    assert "<td>10/11/2026</td>" in html and "<td></td>" in html
+    assert "Cellule &lt;juridique&gt;" in html and "<script>" not in html
