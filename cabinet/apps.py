@@ -10,6 +10,8 @@ class CabinetConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from . import freshness
         from .middleware import mark_session_refreshed
 
+        freshness.install()
         user_logged_in.connect(mark_session_refreshed, dispatch_uid="cabinet.session_refreshed_at_login")

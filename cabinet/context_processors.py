@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .admin_site import is_administrator
+from .freshness import per_person
 from .registry import NavItem, nav_items
 from .roles import Role
 from .selectors import roles_of, unread_notifications_count
@@ -29,6 +30,6 @@ def cabinet(request) -> dict:
     return {
         "nav_items": nav,
         "my_roles": [Role(r).label for r in sorted(roles)],
-        "unread_notifications": unread_notifications_count(user),
+        "unread_notifications": per_person(user, "notifications", lambda: unread_notifications_count(user)),
         "can_admin": is_administrator(user),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cabinet.freshness import per_person
 from cabinet.registry import NavItem
 
 from . import selectors
@@ -15,7 +16,7 @@ def nav_items(user) -> list[NavItem]:
     # Everyone with a mandate may have mail routed to them (directors, heads of service).
     if selectors.uses_register(user):
         # Bounded: the badge stops at 100 rather than counting thousands on every page.
-        count = selectors.my_imputations_count(user, limit=100)
+        count = per_person(user, "a-traiter", lambda: selectors.my_imputations_count(user, limit=100))
         items.append(
             NavItem(
                 label=_("À traiter"),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cabinet.freshness import per_person
 from cabinet.registry import NavItem, Panel
 
 from . import selectors
@@ -15,8 +16,12 @@ from .models import Transmission
 
 
 def nav_items(user) -> list[NavItem]:
-    to_sign = selectors.book_count(user)
-    to_acknowledge = selectors.transmissions_received(user).filter(state=Transmission.State.TRANSMISE).count()
+    to_sign = per_person(user, "parapheur", lambda: selectors.book_count(user))
+    to_acknowledge = per_person(
+        user,
+        "directives",
+        lambda: selectors.transmissions_received(user).filter(state=Transmission.State.TRANSMISE).count(),
+    )
     return [
         NavItem(_("Parapheur"), reverse("delegations:book"), section="/delegations/parapheur/", badge=to_sign or None),
         NavItem(

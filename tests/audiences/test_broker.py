@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audiences import services, tasks
 from audiences.models import Audience, AudienceState
+from cabinet import freshness
 from cabinet.models import Notification
 from tests.celery_utils import DEAD_BROKER_URL, real_broker
 
@@ -26,7 +27,8 @@ def test_programming_succeeds_with_the_broker_down_and_the_notice_waits_in_the_o
         services.audience_programme(
             audience=audience, by=people.attache, starts_at=at(day, 10), ends_at=at(day, 10, 30), place=place
         )
-    assert len(callbacks) == 1  # the protocol's e-mail, tried after commit
+    # The protocol's e-mail, tried after commit (the data generation's move may be beside it).
+    assert len([c for c in callbacks if c is not freshness.bump]) == 1
     assert Audience.objects.get(pk=audience.pk).state == AudienceState.PROGRAMMED
     notice = Notification.objects.get(recipient=people.protocole)
     assert notice.emailed_at is None  # the periodic sweep will send it

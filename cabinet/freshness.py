@@ -1,0 +1,157 @@
+"""Counts that every page shows (the navigation's badges), cached without ever being stale.
+
+The data has a generation number, kept in the cache (Redis in production, shared by every
+worker). Every statement that writes to the database through Django's connections, whatever
+writes it (a model's ``save``, ``QuerySet.update``, ``bulk_create``, raw SQL on a cursor,
+guardian's grants, a migration), moves the generation on, right after the statement and
+again once its transaction has committed. A count is cached under the person, the
+generation, the day and the language: a write anywhere makes every cached count unreachable.
+
+Why both moments: the second (after the commit) is what makes the cache correct, since a
+page that read the generation before the commit may have counted from the data as it was
+and stored its count under that generation; the move after the commit leaves that entry
+behind. The first keeps a transaction that has not committed yet (a test, a long service)
+from reading its own counts from before its writes.
+
+Writes that no count depends on do not move the generation: the session table, the
+consultation log (written on every detail page) and the login-attempt log. Writes made
+outside Django (``psql``, ``COPY`` on a raw connection) must call ``bump()``: ``seed_volume``
+does. If the cache is unreachable, counts are computed each time and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db.backends.signals import connection_created
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 600  # seconds: memory hygiene only; correctness comes from the generation
+IGNORED_TABLES = frozenset(
+    {
+        "django_session",
+        "correspondence_mailconsultation",
+        "axes_accessattempt",
+        "axes_accessfailurelog",
+        "axes_accesslog",
+    }
+)
+_READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "DECLARE", "FETCH", "CLOSE", "EXPLAIN")
+_TARGET = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
+
+
+def _namespace() -> str:
+    """Keys are per database: two deployments (or test workers) sharing a Redis keep apart."""
+    from django.db import connection
+
+    return f"cabinet:{connection.settings_dict['NAME']}"
+
+
+def _key() -> str:
+    return f"{_namespace()}:data-generation"
+
+
+def writes_data(sql: str) -> bool:
+    """Whether a statement may change what a count reads. Anything that is not a plain read
+    counts as a write, but for the tables listed in ``IGNORED_TABLES``."""
+    head = sql.lstrip()[:10].upper()
+    if head.startswith(_READS):
+        return False
+    target = _TARGET.match(sql)
+    return not (target and target[1] in IGNORED_TABLES)
+
+
+def _origin() -> int:
+    """Where a generation (re)starts: the time in microseconds. A generation lost (Redis
+    restarted or evicted it) restarts above every value it had, so no count stored under an
+    old value can be read again."""
+    return time.time_ns() // 1000
+
+
+def bump() -> None:
+    try:
+        key = _key()
+        if cache.add(key, _origin(), timeout=None):
+            return
+        cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.add(key, _origin(), timeout=None)
+    except Exception:  # the cache is down: nothing can be served from it either
+        log.warning("Cache injoignable : génération des données non avancée", exc_info=True)
+
+
+# Writes seen by this process: a generation remembered during a request is read again after
+# any of them.
+_local_writes = 0
+
+
+def _watch(execute, sql, params, many, context):
+    global _local_writes
+    result = execute(sql, params, many, context)
+    if isinstance(sql, str) and writes_data(sql):
+        _local_writes += 1
+        bump()
+        connection = context["connection"]
+        # Once per transaction is enough: the last commit is what matters.
+        if connection.in_atomic_block and not any(entry[1] is bump for entry in connection.run_on_commit):
+            connection.on_commit(bump)
+    return result
+
+
+def watch_connection(sender, connection, **kwargs) -> None:
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch)
+
+
+def install() -> None:
+    """Watch every connection, the ones already open included (called from AppConfig.ready)."""
+    from django.db import connections
+
+    connection_created.connect(watch_connection, dispatch_uid="cabinet.freshness")
+    for connection in connections.all(initialized_only=True):
+        watch_connection(None, connection)
+
+
+def generation() -> int | None:
+    try:
+        key = _key()
+        value = cache.get(key)
+        if value is None:
+            cache.add(key, _origin(), timeout=None)
+            value = cache.get(key)
+        return value
+    except Exception:
+        log.warning("Cache injoignable : compteurs calculés sans cache", exc_info=True)
+        return None
+
+
+def per_person(user, name: str, compute: Callable[[], object]):
+    """``compute()`` for ``user``, cached under the data generation and the day (Lomé). The
+    generation is read once per request (kept on the user object, which lives for one
+    request), and again if this process has written anything since."""
+    remembered = getattr(user, "_cabinet_generation", None)
+    if remembered and remembered[0] == _local_writes:
+        current = remembered[1]
+    else:
+        current = generation()
+        if current is None:
+            return compute()
+        user._cabinet_generation = (_local_writes, current)
+    key = f"{_namespace()}:count:{name}:{user.pk}:{current}:{timezone.localdate():%Y%m%d}"
+    try:
+        value = cache.get(key)
+    except Exception:
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, TIMEOUT)
+        except Exception:
+            log.warning("Cache injoignable : compteur non conservé", exc_info=True)
+    return value

@@ -1,0 +1,148 @@
+"""The navigation's counts are cached under the data generation (cabinet.freshness): a write
+anywhere, by any path, shows on the next page; pages without writes read the cache."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cabinet import freshness
+from correspondence import services
+from correspondence.models import Imputation, Instruction
+
+pytestmark = pytest.mark.django_db
+
+
+def _badge(client, label: str = "À traiter"):
+    response = client.get(reverse("correspondence:mail_list"))
+    assert response.status_code == 200
+    return next(item["badge"] for item in response.context["nav_items"] if item["label"] == label)
+
+
+def _route(mail, people):
+    return services.imputation_create(
+        mail=mail, created_by=people.directeur, assignee=people.conseiller1, instruction=Instruction.AVIS
+    )
+
+
+@pytest.mark.parametrize(
+    ("sql", "writes"),
+    [
+        ('SELECT "correspondence_mail"."id" FROM "correspondence_mail"', False),
+        ("  select 1", False),
+        ('SAVEPOINT "s1"', False),
+        ('RELEASE SAVEPOINT "s1"', False),
+        ('INSERT INTO "correspondence_imputation" ("mail_id") VALUES (1)', True),
+        ('UPDATE "correspondence_imputation" SET "state" = \'traitee\'', True),
+        ('DELETE FROM "guardian_userobjectpermission" WHERE id = 1', True),
+        ("TRUNCATE correspondence_mail CASCADE", True),
+        ("COPY correspondence_mail FROM STDIN", True),
+        ('CREATE INDEX "x" ON "correspondence_mail" ("subject")', True),
+        ('UPDATE "django_session" SET "expire_date" = now()', False),
+        ('INSERT INTO "correspondence_mailconsultation" ("mail_id") VALUES (1)', False),
+        ('INSERT INTO "axes_accessattempt" ("username") VALUES (\'x\')', False),
+    ],
+)
+def test_what_counts_as_a_write(sql, writes):
+    assert freshness.writes_data(sql) is writes
+
+
+def test_a_routing_shows_on_the_next_page(people, login, register_incoming):
+    client = login(people.conseiller1)
+    assert _badge(client) is None
+    _route(register_incoming(), people)
+    assert _badge(client) == 1
+    _route(register_incoming(subject="Deuxième"), people)
+    assert _badge(client) == 2
+
+
+def test_writes_without_signals_move_the_generation_too(people, login, register_incoming):
+    first = _route(register_incoming(), people)
+    second = _route(register_incoming(subject="Deuxième"), people)
+    client = login(people.conseiller1)
+    assert _badge(client) == 2
+    Imputation.objects.filter(pk=first.pk).update(state=Imputation.State.TERMINEE)  # no save(), no signal
+    assert _badge(client) == 1
+    with connection.cursor() as cursor:  # raw SQL
+        cursor.execute(
+            "UPDATE correspondence_imputation SET state = %s WHERE id = %s", [Imputation.State.TERMINEE, second.pk]
+        )
+    assert _badge(client) is None
+
+
+def test_pages_without_writes_read_the_counts_from_the_cache(people, login, register_incoming):
+    _route(register_incoming(), people)
+    client = login(people.conseiller1)
+    url = reverse("correspondence:mail_list")
+    freshness.bump()
+    with CaptureQueriesContext(connection) as cold:
+        client.get(url)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    badge_tables = ('FROM "delegations_transmission"', 'FROM "cabinet_notification"', "LIMIT 100) subquery")
+
+    def badge_counts(ctx):
+        return [q["sql"] for q in ctx.captured_queries if any(t in q["sql"] for t in badge_tables)]
+
+    assert len(badge_counts(cold)) == 3  # à traiter, directives, notifications
+    assert badge_counts(warm) == []
+    assert len(warm) <= len(cold) - 3
+    assert _badge(client) == 1
+
+
+def test_reading_a_letter_does_not_move_the_generation(people, login, register_incoming):
+    mail = register_incoming()
+    client = login(people.secretariat)
+    client.get(reverse("correspondence:mail_list"))
+    before = freshness.generation()
+    assert client.get(reverse("correspondence:mail_detail", args=[mail.pk])).status_code == 200  # logs the reading
+    assert freshness.generation() == before
+
+
+def test_counts_are_per_person(people, login, register_incoming):
+    _route(register_incoming(), people)
+    assert _badge(login(people.conseiller1)) == 1
+    assert _badge(login(people.conseiller2)) is None
+    assert _badge(login(people.conseiller1)) == 1
+
+
+def test_without_a_cache_the_counts_are_computed(people, login, register_incoming, monkeypatch):
+    _route(register_incoming(), people)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(freshness.cache, "get", down)
+    monkeypatch.setattr(freshness.cache, "add", down)
+    assert _badge(login(people.conseiller1)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_generation_moves_again_when_the_transaction_commits(people, register_incoming):
+    """A page that read the generation before the commit may have counted from the data as it
+    was: the move after the commit leaves what it stored behind."""
+    mail = register_incoming()
+    with transaction.atomic():
+        _route(mail, people)
+        during = freshness.generation()
+        # A reader between the write and the commit stores a count under ``during``.
+        assert freshness.generation() == during
+    assert freshness.generation() > during
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_leaves_correct_counts(people, login, register_incoming):
+    mail = register_incoming()
+    client = login(people.conseiller1)
+    assert _badge(client) is None
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _route(mail, people)
+        raise RuntimeError
+    assert _badge(client) is None
+
+
+def test_a_lost_generation_restarts_above_every_value_it_had(people):
+    freshness.bump()
+    before = freshness.generation()
+    freshness.cache.delete(freshness._key())  # Redis restarted, or evicted the key
+    assert freshness.generation() > before
