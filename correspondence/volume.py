@@ -32,6 +32,7 @@ import hashlib
 import io
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import random
 import re
@@ -1035,8 +1036,8 @@ def _context(seed, rng, cast, correspondents, count, sqlite, cursor=None, first_
 # it used (a stop word uses one). PostgreSQL gives the vector of each distinct word once (a
 # word with digits is asked in its "shape": same letters, digits by place, the digits' lexemes
 # then cut from the letter's own word); the letters are assembled here. A word PostgreSQL was
-# not asked about, or a shape that does not cut cleanly, leaves the vector NULL: the trigger
-# computes that letter's vector itself. A sample of each load is compared with to_tsvector.
+# not asked about, or a shape that does not cut cleanly, leaves the vector NULL: PostgreSQL
+# computes that letter's vector after the copy (an UPDATE). A sample of each load is compared with to_tsvector.
 TS_CONFIG = "french_unaccent"
 _SENTINEL = "zzzqx"
 _DIGITS = "0123456789"
@@ -1236,7 +1237,7 @@ def _insert_many(cursor, key: str, rows) -> None:
 
 def _copy(cursor, key: str, source, *, columns: tuple | None = None) -> None:
     table, default = TABLES[key]
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns or default)}) FROM STDIN", source)
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns or default)}) FROM STDIN", source, size=1 << 20)
 
 
 def _unescape(field: str) -> str | None:
@@ -1262,6 +1263,7 @@ class _Clock:
         self.backend = None
         self.last = self._cpu()
         self.workers = 0.0
+        self.backend_last = 0.0
 
     def attach(self, cursor) -> None:
         cursor.execute("SELECT pg_backend_pid()")
@@ -1280,6 +1282,14 @@ class _Clock:
             except (OSError, ValueError, IndexError):
                 postgres = 0.0
         return time.process_time(), postgres
+
+    def step(self, name: str | None = None) -> None:
+        """PostgreSQL's CPU since the last step, added to ``name`` (the load's statements)."""
+        now = self._cpu()[1]
+        if name is not None:
+            steps = self.report.cpu.setdefault("postgres_by_statement", {})
+            steps[name] = round(steps.get(name, 0.0) + now - self.backend_last, 2)
+        self.backend_last = now
 
     def phase(self, name: str, *, cumulative=True) -> None:
         self.report.phases[name] = round(time.monotonic() - self.started, 2)
@@ -1393,9 +1403,28 @@ def seed_volume(
         record_audiences()
     if postgres:
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-        with connection.cursor() as cursor:
-            for table in [TABLES[k][0] for k in TABLES]:
-                cursor.execute(f"{command} {table}")
+        names = [TABLES[k][0] for k in TABLES]
+        if connection.in_atomic_block:
+            _vacuum(command, names)
+        else:
+            # Two connections (two backends, two cores): the letters on this one, the other
+            # tables on a thread's own.
+            done: list = []
+
+            def others() -> None:
+                try:
+                    _vacuum(command, names[1:])
+                except BaseException as exc:  # re-raised here
+                    done.append(exc)
+                finally:
+                    connection.close()  # this thread's own
+
+            helper = threading.Thread(target=others, name="seed-volume-vacuum")
+            helper.start()
+            _vacuum(command, names[:1])
+            helper.join()
+            if done:
+                raise done[0]
         clock.phase("vacuum_analyze")
     if thread is not None:
         thread.join()
@@ -1413,6 +1442,12 @@ def seed_volume(
     return report
 
 
+def _vacuum(command: str, tables: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"{command} {table}")
+
+
 def _generated(chunks, workers: int):
     """The years generated, in order: by ``workers`` forked processes (year n by worker
     n mod workers), or here."""
@@ -1424,6 +1459,28 @@ def _generated(chunks, workers: int):
     # forked process ends with os._exit, which does not close it).
     fork = multiprocessing.get_context("fork")
     processes, pipes = [], []
+    # What each worker sent, read as soon as it is sent (a thread here): a worker never waits
+    # for the copy to reach its year, so the workers run ahead of PostgreSQL and keep the
+    # second core busy while the backend copies (the parts wait here, in memory).
+    received: list[list] = []
+    arrived = threading.Condition()
+
+    def read() -> None:
+        live = dict(enumerate(pipes))
+        while live:
+            for pipe in multiprocessing.connection.wait(list(live.values())):
+                n = pipes.index(pipe)
+                try:
+                    message = pipe.recv()
+                except (EOFError, OSError):
+                    message = ("eof", None)
+                if message[0] in ("eof", "error"):
+                    live.pop(n, None)
+                with arrived:
+                    received[n].append(message)
+                    arrived.notify_all()
+
+    reader = None
     try:
         for n in range(min(workers, len(chunks))):
             receiver, sender = fork.Pipe(duplex=False)
@@ -1432,11 +1489,20 @@ def _generated(chunks, workers: int):
             sender.close()
             processes.append(process)
             pipes.append(receiver)
+            received.append([])
+        reader = threading.Thread(target=read, name="seed-volume-reader", daemon=True)
+        reader.start()
         for n in range(len(chunks)):
+            queue = received[n % len(pipes)]
             while True:
-                kind, value = pipes[n % len(pipes)].recv()
+                with arrived:
+                    while not queue:
+                        arrived.wait()
+                    kind, value = queue.pop(0)
                 if kind == "error":
                     raise value
+                if kind == "eof":
+                    raise RuntimeError("seed_volume: a worker process ended before its years were generated")
                 if kind == "end":  # of the year
                     break
                 yield value
@@ -1446,6 +1512,8 @@ def _generated(chunks, workers: int):
                 process.terminate()
         for process in processes:
             process.join(10)
+        if reader is not None:
+            reader.join(10)  # every pipe at its end once the workers are gone
         for pipe in pipes:
             pipe.close()
 
@@ -1514,6 +1582,8 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
     """COPY the generated rows, derive the others in SQL, keep or rebuild the indexes."""
     report = clock.report
     mail_table = _table(Mail)
+    cursor.execute("SELECT pg_current_wal_lsn()::text")
+    wal_start = cursor.fetchone()[0]
     mails = sum(stop - start for _year, start, stop, *_rest in chunks)
     dropped = []
     policy = INDEX_POLICY
@@ -1525,25 +1595,16 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
         policy = "btree" if mails >= 50_000 else "keep"
     if policy != "keep":
         dropped = _secondary_indexes(cursor, tables + [_table(Correspondent)])
-        if policy == "btree":
+        if policy in ("btree", "all"):
             # Partial indexes (cancelled letters, restricted ones, open imputations) take few
             # rows: fed during the load rather than rebuilt from a full scan (0.7 s at 1M).
-            dropped = [(n, d) for n, d in dropped if " USING gin " not in d and " WHERE " not in d]
+            dropped = [(n, d) for n, d in dropped if " WHERE " not in d]
+        if policy == "btree":
+            dropped = [(n, d) for n, d in dropped if " USING gin " not in d]
         for name, _definition in dropped:
             cursor.execute(f'DROP INDEX "{name}"')
         report.phases["dropped_indexes"] = len(dropped)
     _copy(cursor, "correspondent", io.StringIO("".join(_copy_line(r) + "\n" for r in corr_rows)))
-    # The tsvector is computed by PostgreSQL while the rows stream in (as the app's
-    # SearchVector("search_text", config="french_unaccent") does).
-    cursor.execute(
-        """CREATE FUNCTION volume_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
-           BEGIN NEW.search_vector := to_tsvector('french_unaccent', NEW.search_text); RETURN NEW; END $$"""
-    )
-    cursor.execute(
-        f"CREATE TRIGGER volume_search_vector BEFORE INSERT ON {mail_table} "
-        "FOR EACH ROW WHEN (NEW.search_vector IS NULL) EXECUTE FUNCTION volume_search_vector()"
-    )
-    cursor.execute(f"ALTER TABLE {mail_table} ENABLE ALWAYS TRIGGER volume_search_vector")
     # Year by year as the workers finish them: the letters, their imputations and grants,
     # then the rows derived from them (PostgreSQL works on one year while the workers
     # generate the next ones).
@@ -1557,9 +1618,13 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
             for key, value in chunk.counts.items():
                 counts[key] = counts.get(key, 0) + value
             clock.workers += chunk.cpu
+            clock.step()
             _copy(cursor, "mail", io.BytesIO(chunk.mails), columns=(*MAIL_COLUMNS, "search_vector"))
+            clock.step("copy_mail")
             _copy(cursor, "imputation", io.BytesIO(chunk.imputations))
+            clock.step("copy_imputation")
             _copy(cursor, "grant", io.BytesIO(chunk.grants))
+            clock.step("copy_grant")
             params = {
                 "mail": chunk.mail_ids[0],
                 "last_mail": chunk.mail_ids[1],
@@ -1570,9 +1635,20 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
             for statement, key in derived:
                 cursor.execute(statement, params)
                 counts[key] += cursor.rowcount
+                clock.step(f"derive_{key}")
     finally:
         years.close()  # the workers stopped, whatever happened
     report.phases["vectors_by_postgres"] = counts.pop("vector_fallback", 0)
+    if report.phases["vectors_by_postgres"]:
+        # The letters whose vector was not assembled (a word PostgreSQL was not asked about)
+        # have it computed here, as the app's SearchVector("search_text", config=...) does. No
+        # trigger during the copy: a BEFORE ROW trigger makes COPY insert row by row instead
+        # of in batches.
+        cursor.execute(
+            f"UPDATE {mail_table} SET search_vector = to_tsvector('{TS_CONFIG}', search_text) "
+            "WHERE id >= %s AND search_vector IS NULL",
+            [first_mail],
+        )
     # The vectors assembled here, on a sample, against PostgreSQL's own: should one differ,
     # every letter's is recomputed by PostgreSQL (slow, but right).
     cursor.execute(
@@ -1587,12 +1663,14 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
             [first_mail],
         )
         report.phases["vectors_recomputed"] = cursor.rowcount
-    cursor.execute(f"DROP TRIGGER volume_search_vector ON {mail_table}")
-    cursor.execute("DROP FUNCTION volume_search_vector()")
     clock.phase("generate_copy_derive")
+    clock.step()
     for _name, definition in dropped:
         cursor.execute(definition)
+        clock.step("index_gin" if " USING gin " in definition else "index_btree")
     clock.phase("indexes")
+    cursor.execute("SELECT pg_current_wal_lsn() - %s::pg_lsn", [wal_start])
+    report.phases["wal_mb"] = round(cursor.fetchone()[0] / 2**20)
 
 
 AUDIENCE_HOURS = (9, 10, 11, 15, 16)
