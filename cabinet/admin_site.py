@@ -10,6 +10,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .freshness import per_person
+
 
 def is_administrator(user) -> bool:
     """Superuser or member of the administrators' group; cached on the user object for the
@@ -17,8 +19,8 @@ def is_administrator(user) -> bool:
     if not (user.is_active and user.is_authenticated):
         return False
     if not hasattr(user, "_cabinet_is_administrator"):
-        user._cabinet_is_administrator = (
-            user.is_superuser or user.groups.filter(name=settings.CABINET_ADMIN_GROUP).exists()
+        user._cabinet_is_administrator = user.is_superuser or per_person(
+            user, "administrator", lambda: user.groups.filter(name=settings.CABINET_ADMIN_GROUP).exists()
         )
     return user._cabinet_is_administrator
 

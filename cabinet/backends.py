@@ -15,6 +15,7 @@ from django.contrib.auth import backends as auth_backends
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 
+from .freshness import per_person
 from .roles import ROLE_PERMISSIONS as CABINET_ROLE_PERMISSIONS
 from .selectors import roles_of
 
@@ -78,10 +79,14 @@ class ModelBackend(auth_backends.ModelBackend):
         if user_obj.is_superuser:
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
-            rows = (
-                Permission.objects.filter(Q(user=user_obj) | Q(group__user=user_obj))
-                .values_list("content_type__app_label", "codename")
-                .distinct()
-            )
-            user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
+
+            def read() -> set[str]:
+                rows = (
+                    Permission.objects.filter(Q(user=user_obj) | Q(group__user=user_obj))
+                    .values_list("content_type__app_label", "codename")
+                    .distinct()
+                )
+                return {f"{app_label}.{codename}" for app_label, codename in rows}
+
+            user_obj._perm_cache = per_person(user_obj, "permissions", read)
         return user_obj._perm_cache

@@ -131,27 +131,59 @@ def generation() -> int | None:
         return None
 
 
-def per_person(user, name: str, compute: Callable[[], object]):
-    """``compute()`` for ``user``, cached under the data generation and the day (Lomé). The
-    generation is read once per request (kept on the user object, which lives for one
-    request), and again if this process has written anything since."""
-    remembered = getattr(user, "_cabinet_generation", None)
-    if remembered and remembered[0] == _local_writes:
-        current = remembered[1]
-    else:
-        current = generation()
-        if current is None:
-            return compute()
-        user._cabinet_generation = (_local_writes, current)
-    key = f"{_namespace()}:count:{name}:{user.pk}:{current}:{timezone.localdate():%Y%m%d}"
+# What is cached per person. All of them are read in one round trip, at the first one asked.
+NAMES = (
+    "positions",
+    "permissions",
+    "administrator",
+    "a-traiter",
+    "parapheur",
+    "directives",
+    "notifications",
+    "filter-kind",
+    "filter-assignee",
+)
+_MISSING = object()
+
+
+def _person_entries(user) -> dict | None:
+    """The person's cached entries for this request: read once (the generation, then every
+    name in one ``get_many``), and again if this process has written anything since. Kept on
+    the user object, which lives for one request."""
+    state = getattr(user, "_cabinet_cached", None)
+    if state is not None and state["writes"] == _local_writes:
+        return state
+    current = generation()
+    if current is None:
+        return None
+    prefix = f"{_namespace()}:person:{user.pk}:{current}:{timezone.localdate():%Y%m%d}:"
     try:
-        value = cache.get(key)
+        found = cache.get_many([prefix + name for name in NAMES])
     except Exception:
+        log.warning("Cache injoignable : compteurs calculés sans cache", exc_info=True)
+        return None
+    state = {
+        "writes": _local_writes,
+        "prefix": prefix,
+        "values": {key.removeprefix(prefix): value for key, value in found.items()},
+    }
+    user._cabinet_cached = state
+    return state
+
+
+def per_person(user, name: str, compute: Callable[[], object]):
+    """``compute()`` for ``user``, cached under the data generation and the day (Lomé)."""
+    if name not in NAMES:
+        raise ValueError(name)
+    state = _person_entries(user)
+    if state is None:
         return compute()
-    if value is None:
+    value = state["values"].get(name, _MISSING)
+    if value is _MISSING:
         value = compute()
+        state["values"][name] = value
         try:
-            cache.set(key, value, TIMEOUT)
+            cache.set(state["prefix"] + name, value, TIMEOUT)
         except Exception:
             log.warning("Cache injoignable : compteur non conservé", exc_info=True)
     return value

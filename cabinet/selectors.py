@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from .freshness import per_person
 from .models import Mandate, Notification
 from .roles import Role
 
@@ -43,13 +44,19 @@ def positions_held(user, *, day: datetime.date | None = None) -> tuple[HeldPosit
         cache = {}
         setattr(user, _HELD_CACHE_ATTR, cache)
     if day not in cache:
-        rows = (
-            Mandate.objects.in_force(day)
-            .filter(user=user)
-            .order_by("start_date", "id")
-            .values_list("position__kind", "position__unit_id", "position__requires_otp")
-        )
-        cache[day] = tuple(HeldPosition(*row) for row in rows)
+
+        def held() -> tuple[HeldPosition, ...]:
+            rows = (
+                Mandate.objects.in_force(day)
+                .filter(user=user)
+                .order_by("start_date", "id")
+                .values_list("position__kind", "position__unit_id", "position__requires_otp")
+            )
+            return tuple(HeldPosition(*row) for row in rows)
+
+        # Today's, the one every request asks, also across requests (until a write anywhere
+        # or midnight: cabinet.freshness).
+        cache[day] = per_person(user, "positions", held) if day == timezone.localdate() else held()
     return cache[day]
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from cabinet.freshness import per_person
 from cabinet.models import Mandate, OrgUnit
 from cabinet.widgets import FastSelect, ListModelChoiceField
 
@@ -397,12 +398,21 @@ class MailFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = User.objects.filter(
             id__in=Mandate.objects.in_force().values("user_id")
         ).order_by("last_name", "first_name")
+        if user is not None:
+            # The lists of the two selects, read from the cache while nothing is written
+            # (cabinet.freshness); the values typed are still checked against the querysets.
+            for name in ("kind", "assignee"):
+                field = self.fields[name]
+                options = per_person(
+                    user, f"filter-{name}", lambda f=field: [(o.pk, f.label_from_instance(o)) for o in f.queryset]
+                )
+                field.choices = [("", field.empty_label), *options]
 
     def to_filters(self) -> MailFilters:
         if not self.is_valid():

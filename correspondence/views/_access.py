@@ -50,7 +50,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 def _filters_from(request: HttpRequest) -> tuple[MailFilterForm, selectors.MailFilters]:
-    form = MailFilterForm(request.GET or None)
+    form = MailFilterForm(request.GET or None, user=request.user)
     filters = form.to_filters() if request.GET else selectors.MailFilters()
     return form, filters
 

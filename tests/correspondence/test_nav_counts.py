@@ -146,3 +146,24 @@ def test_a_lost_generation_restarts_above_every_value_it_had(people):
     before = freshness.generation()
     freshness.cache.delete(freshness._key())  # Redis restarted, or evicted the key
     assert freshness.generation() > before
+
+
+def test_the_filter_bar_lists_come_from_the_cache_and_follow_writes(people, login, note_verbale):
+    from correspondence.models import MailKind
+
+    client = login(people.secretariat)
+    url = reverse("correspondence:mail_list")
+    params = {"kind": note_verbale.pk, "assignee": people.conseiller1.pk}
+    html = client.get(url, params).content.decode()
+    assert f'<option value="{note_verbale.pk}" selected>' in html
+    assert f'<option value="{people.conseiller1.pk}" selected>' in html
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url, params)
+    assert not any('FROM "correspondence_mailkind" ORDER BY' in q["sql"] for q in warm.captured_queries)
+    added = MailKind.objects.create(code="TEL", label="Télégramme diplomatique")
+    assert "Télégramme diplomatique" in client.get(url).content.decode()
+    # A value typed by hand is still checked against the table, not against the cached list.
+    gone = added.pk
+    added.delete()
+    response = client.get(url, {"kind": gone})
+    assert response.status_code == 200 and "kind" in response.context["form"].errors
