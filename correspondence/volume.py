@@ -1448,10 +1448,19 @@ def _vacuum(command: str, tables: list[str]) -> None:
             cursor.execute(f"{command} {table}")
 
 
-def _generated(chunks, workers: int):
+def _started(chunks, workers: int):
+    """``_generated``, its worker processes already started (close it whatever happens)."""
+    years = _generated(chunks, workers, primed=True)
+    next(years)
+    return years
+
+
+def _generated(chunks, workers: int, *, primed: bool = False):
     """The years generated, in order: by ``workers`` forked processes (year n by worker
-    n mod workers), or here."""
+    n mod workers), or here. ``primed``: None first, once the workers are started."""
     if workers < 2 or len(chunks) < 2:
+        if primed:
+            yield None
         for spec in chunks:
             yield from _generate_year(spec)
         return
@@ -1492,6 +1501,8 @@ def _generated(chunks, workers: int):
             received.append([])
         reader = threading.Thread(target=read, name="seed-volume-reader", daemon=True)
         reader.start()
+        if primed:
+            yield None
         for n in range(len(chunks)):
             queue = received[n % len(pipes)]
             while True:
@@ -1585,34 +1596,36 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
     cursor.execute("SELECT pg_current_wal_lsn()::text")
     wal_start = cursor.fetchone()[0]
     mails = sum(stop - start for _year, start, stop, *_rest in chunks)
-    dropped = []
-    policy = INDEX_POLICY
-    if policy == "auto":
-        # From 50 000 letters the B-tree indexes are rebuilt after the copy (a sorted build,
-        # in parallel workers, beats a million random insertions); the GIN indexes are kept
-        # and fed during the copy (rebuilding the tsvector's costs the same 10 s of CPU, and a
-        # GIN build is not parallel).
-        policy = "btree" if mails >= 50_000 else "keep"
-    if policy != "keep":
-        dropped = _secondary_indexes(cursor, tables + [_table(Correspondent)])
-        if policy in ("btree", "all"):
-            # Partial indexes (cancelled letters, restricted ones, open imputations) take few
-            # rows: fed during the load rather than rebuilt from a full scan (0.7 s at 1M).
-            dropped = [(n, d) for n, d in dropped if " WHERE " not in d]
-        if policy == "btree":
-            dropped = [(n, d) for n, d in dropped if " USING gin " not in d]
-        for name, _definition in dropped:
-            cursor.execute(f'DROP INDEX "{name}"')
-        report.phases["dropped_indexes"] = len(dropped)
-    _copy(cursor, "correspondent", io.StringIO("".join(_copy_line(r) + "\n" for r in corr_rows)))
     # Year by year as the workers finish them: the letters, their imputations and grants,
     # then the rows derived from them (PostgreSQL works on one year while the workers
-    # generate the next ones).
+    # generate the next ones). The workers start first: they generate while the indexes are
+    # dropped and the correspondents copied.
     workers = WORKERS if mails >= PARALLEL_FROM else 1
     derived = [(s, next(k for k, (table, _c) in TABLES.items() if f"INTO {table} " in s)) for s in DERIVED_SQL]
-    years = _generated(chunks, workers)
+    years = _started(chunks, workers)
+    differing = 0
+    dropped = []
     by_year = {chunk[0]: chunk for chunk in chunks}
     try:
+        policy = INDEX_POLICY
+        if policy == "auto":
+            # From 50 000 letters the B-tree indexes are rebuilt after the copy (a sorted build,
+            # in parallel workers, beats a million random insertions); the GIN indexes are kept
+            # and fed during the copy (rebuilding the tsvector's costs the same 10 s of CPU, and a
+            # GIN build is not parallel).
+            policy = "btree" if mails >= 50_000 else "keep"
+        if policy != "keep":
+            dropped = _secondary_indexes(cursor, tables + [_table(Correspondent)])
+            if policy in ("btree", "all"):
+                # Partial indexes (cancelled letters, restricted ones, open imputations) take few
+                # rows: fed during the load rather than rebuilt from a full scan (0.7 s at 1M).
+                dropped = [(n, d) for n, d in dropped if " WHERE " not in d]
+            if policy == "btree":
+                dropped = [(n, d) for n, d in dropped if " USING gin " not in d]
+            for name, _definition in dropped:
+                cursor.execute(f'DROP INDEX "{name}"')
+            report.phases["dropped_indexes"] = len(dropped)
+        _copy(cursor, "correspondent", io.StringIO("".join(_copy_line(r) + "\n" for r in corr_rows)))
         for chunk in years:
             by_year[chunk.year][5].update(chunk.counters)
             for key, value in chunk.counts.items():
@@ -1636,6 +1649,18 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
                 cursor.execute(statement, params)
                 counts[key] += cursor.rowcount
                 clock.step(f"derive_{key}")
+            # The vectors assembled here, on a sample (the ids multiple of 97, looked up by
+            # key: no scan of the table), against PostgreSQL's own: should one differ, every
+            # letter's is recomputed by PostgreSQL after the copy (slow, but right).
+            sample = list(range(-(-chunk.mail_ids[0] // 97) * 97, chunk.mail_ids[1] + 1, 97))
+            if sample and not differing:
+                cursor.execute(
+                    f"SELECT count(*) FROM {mail_table} WHERE id = ANY(%s) AND search_vector IS NOT NULL "
+                    f"AND search_vector IS DISTINCT FROM to_tsvector('{TS_CONFIG}', search_text)",
+                    [sample],
+                )
+                differing = cursor.fetchone()[0]
+                clock.step("vector_sample")
     finally:
         years.close()  # the workers stopped, whatever happened
     report.phases["vectors_by_postgres"] = counts.pop("vector_fallback", 0)
@@ -1649,14 +1674,7 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
             "WHERE id >= %s AND search_vector IS NULL",
             [first_mail],
         )
-    # The vectors assembled here, on a sample, against PostgreSQL's own: should one differ,
-    # every letter's is recomputed by PostgreSQL (slow, but right).
-    cursor.execute(
-        f"SELECT count(*) FROM {mail_table} WHERE id >= %s AND id %% 97 = 0 "
-        f"AND search_vector IS DISTINCT FROM to_tsvector('{TS_CONFIG}', search_text)",
-        [first_mail],
-    )
-    if cursor.fetchone()[0]:
+    if differing:
         cursor.execute(
             f"UPDATE {mail_table} SET search_vector = to_tsvector('{TS_CONFIG}', search_text) WHERE id >= %s "
             f"AND search_vector IS DISTINCT FROM to_tsvector('{TS_CONFIG}', search_text)",
