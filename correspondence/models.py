@@ -203,7 +203,9 @@ class Mail(models.Model):
     register = models.CharField(_("registre"), max_length=10, choices=Register.choices)
     year = models.PositiveSmallIntegerField(_("année"))
     number = models.PositiveIntegerField(_("numéro d'ordre"))
-    reference = models.CharField(_("numéro d'enregistrement"), max_length=40, unique=True)
+    # Unique through Meta.constraints: as ``unique=True``, PostgreSQL would also get a second,
+    # never used LIKE index (varchar_pattern_ops) to maintain on every registration.
+    reference = models.CharField(_("numéro d'enregistrement"), max_length=40)
     administrative_reference = models.CharField(
         _("référence administrative"), max_length=60, blank=True, help_text=_("Départ : N° 00001/MAE/CAB.")
     )
@@ -215,11 +217,16 @@ class Mail(models.Model):
     letter_date = models.DateField(_("date de la lettre"), null=True, blank=True)
     sender_reference = models.CharField(_("référence de l'expéditeur"), max_length=120, blank=True)
     # Incoming: the sender. Outgoing: the first recipient (all of them in ``recipients``).
+    # The foreign keys' own indexes are left out where a composite index starts with the same
+    # column (mail_correspondent_registered, mail_kind_registered): fewer indexes to write
+    # under the register's lock.
     correspondent = models.ForeignKey(
-        Correspondent, verbose_name=_("correspondant"), on_delete=models.PROTECT, related_name="mails"
+        Correspondent, verbose_name=_("correspondant"), on_delete=models.PROTECT, related_name="mails", db_index=False
     )
     subject = models.CharField(_("objet"), max_length=500)
-    kind = models.ForeignKey(MailKind, verbose_name=_("nature"), on_delete=models.PROTECT, related_name="+")
+    kind = models.ForeignKey(
+        MailKind, verbose_name=_("nature"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     channel = models.ForeignKey(
         ArrivalChannel,
         verbose_name=_("mode d'arrivée"),
@@ -306,6 +313,7 @@ class Mail(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["register", "year", "number"], name="mail_unique_number"),
+            models.UniqueConstraint(fields=["reference"], name="mail_unique_reference"),
             models.CheckConstraint(
                 condition=Q(letter_date__isnull=True)
                 | Q(arrival_date__isnull=True)

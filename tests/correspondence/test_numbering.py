@@ -131,3 +131,21 @@ def test_an_invalid_letter_is_refused_before_the_register_is_locked(register_inc
     assert not [q for q in queries if "FOR UPDATE" in q["sql"]]
     assert RegisterCounter.objects.get(register=first.register, year=first.year).last_number == first.number
     assert register_incoming().number == first.number + 1
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_entry_with_the_same_reference_or_number(register_incoming):
+    """The locked counter decides the numbers; the unique constraints stay the database's guard
+    (the reference's as a constraint since migration 0008, without its LIKE index)."""
+    from django.db import IntegrityError
+
+    mail = register_incoming()
+    copy = Mail.objects.get(pk=mail.pk)
+    copy.pk = None
+    copy.number = mail.number + 1000
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy.save()  # same reference
+    copy.reference = f"{mail.reference}-bis"
+    copy.number = mail.number
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy.save()  # same register, year and number
