@@ -38,9 +38,23 @@ def verify_register(register: str, year: int) -> Breach | None:
             return Breach(mail.pk, mail.reference, "l'entrée ne correspond plus à son empreinte")
         previous = mail.chain_hash
         expected_number += 1
-    counter = RegisterCounter.objects.filter(register=register, year=year).values_list("last_number", flat=True).first()
-    if counter is not None and counter != expected_number - 1:
-        return Breach(None, f"{register} {year}", f"le compteur indique {counter}, le registre {expected_number - 1}")
+    counter = (
+        RegisterCounter.objects.filter(register=register, year=year)
+        .values_list("last_number", "last_hash", "last_hash_number")
+        .first()
+    )
+    if counter is None:
+        return None
+    last_number, last_hash, last_hash_number = counter
+    if last_number != expected_number - 1:
+        return Breach(
+            None, f"{register} {year}", f"le compteur indique {last_number}, le registre {expected_number - 1}"
+        )
+    # The hash the next registration will chain on must be the last entry's.
+    if last_hash and last_hash_number == last_number and last_hash != previous:
+        return Breach(
+            None, f"{register} {year}", "l'empreinte gardée par le compteur n'est pas celle de la dernière entrée"
+        )
     return None
 
 

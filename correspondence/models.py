@@ -151,6 +151,12 @@ class RegisterCounter(models.Model):
     register = models.CharField(_("registre"), max_length=10, choices=Register.choices)
     year = models.PositiveSmallIntegerField(_("année"))
     last_number = models.PositiveIntegerField(_("dernier numéro"), default=0)
+    # The chain hash of entry ``last_hash_number``, so the next registration chains on it
+    # without reading the previous entry under the lock. Used only while ``last_hash_number``
+    # equals ``last_number``: a writer that numbers entries without keeping it (a bulk load)
+    # leaves it behind, and the previous entry is read instead.
+    last_hash = models.CharField(_("dernière empreinte"), max_length=64, blank=True, editable=False)
+    last_hash_number = models.PositiveIntegerField(_("numéro de la dernière empreinte"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("compteur de registre")

@@ -106,7 +106,11 @@ def _register(mail: Mail, *, with_search_vector: bool = True) -> None:
     if mail.register == Register.DEPART:
         mail.administrative_reference = format_administrative_reference(mail.year, mail.number)
     mail.search_text = mail.build_search_text()
-    mail.chain_hash = mail.compute_chain_hash(previous_chain_hash(mail.register, mail.year, mail.number))
+    if counter.last_hash and counter.last_hash_number == counter.last_number:
+        previous = counter.last_hash
+    else:
+        previous = previous_chain_hash(mail.register, mail.year, mail.number)
+    mail.chain_hash = mail.compute_chain_hash(previous)
     # The numbered fields' own checks (lengths); their uniqueness is the locked counter's doing,
     # and the database's unique constraints stay its guard: no look-up queries under the lock.
     mail.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
@@ -116,8 +120,9 @@ def _register(mail: Mail, *, with_search_vector: bool = True) -> None:
     mail.save()
     if vector is not None:
         del mail.search_vector  # the expression, not its value: read from the row if asked
-    counter.last_number = mail.number
-    counter.save(update_fields=["last_number"])
+    counter.last_number = counter.last_hash_number = mail.number
+    counter.last_hash = mail.chain_hash
+    counter.save(update_fields=["last_number", "last_hash", "last_hash_number"])
 
 
 @transaction.atomic
