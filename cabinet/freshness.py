@@ -47,10 +47,12 @@ _TARGET = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?
 
 
 def _namespace() -> str:
-    """Keys are per database: two deployments (or test workers) sharing a Redis keep apart."""
+    """Keys are per database (server and name): two deployments, or test workers, sharing a
+    Redis keep apart."""
     from django.db import connection
 
-    return f"cabinet:{connection.settings_dict['NAME']}"
+    db = connection.settings_dict
+    return f"cabinet:{db.get('HOST') or ''}:{db.get('PORT') or ''}/{db['NAME']}"
 
 
 def _key() -> str:
