@@ -98,6 +98,9 @@ def machine() -> dict:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "database": connection.vendor,
+        # The navigation's counts and each person's rights are read from the cache between
+        # writes (cabinet.freshness): Redis in production, the process's memory without REDIS_URL.
+        "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
         "load_average": load_average(),
     }
     try:

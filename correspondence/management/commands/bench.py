@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
@@ -30,6 +31,10 @@ def emptied_tables() -> list[str]:
             if model._meta.label_lower not in KEPT_MODELS and not model._meta.proxy:
                 tables.append(model._meta.db_table)
     return tables
+
+
+def info_cache_is_local() -> bool:
+    return "locmem" in settings.CACHES["default"]["BACKEND"].lower()
 
 
 def empty_register() -> None:
@@ -77,6 +82,13 @@ class Command(BaseCommand):
             )
             # SQLite writes one transaction at a time: concurrent clients would only queue.
             clients = 1
+        if info_cache_is_local():
+            self.stdout.write(
+                self.style.WARNING(
+                    "Sans REDIS_URL, le cache est la mémoire du processus : les lectures en cache y sont "
+                    "plus rapides qu'en production (Redis)."
+                )
+            )
         real = real_mail_count()
         if real:
             # Even with --keep: the registration measure writes letters into the register.
@@ -87,7 +99,7 @@ class Command(BaseCommand):
         info = benchmark.machine()
         self.stdout.write(
             f"Machine : {info['cpus']} cœurs, {info.get('memory_gb')} Go, {info['database']} {info['server_version']}, "
-            f"charge {info['load_average']}"
+            f"cache {info['cache']}, charge {info['load_average']}"
         )
         results = []
         for size in [None] if keep else wanted:
