@@ -1059,6 +1059,7 @@ class _Vectors:
         self.templates: dict[tuple, tuple | None] = {}  # (shape of a text, offset) -> _template
         self.rendered: dict[tuple, tuple] = {}  # (recurring text, offset) -> (vector text, used)
         self.relative: dict[str, tuple | None] = {}  # recurring text -> (format, positions, used)
+        self.pieces: dict[str, tuple | None] = {}  # word -> (format, positions, used)
 
     def load(self, cursor, texts) -> None:
         words = set()
@@ -1172,20 +1173,49 @@ class _Vectors:
         """A recurring text's vector after ``offset`` positions (its positions as a format)."""
         relative = self.relative.get(text, False)
         if relative is False:
-            relative = None
-            done = self._unique(text, 0)
-            if done is not None:
-                pattern, positions = [], []
-                for raw, at in _LEXEME.findall(done[0]):
-                    numbers = [int(p) for p in at.split(",")]
-                    pattern.append(f"'{raw.replace('{', '{{').replace('}', '}}')}':" + ",".join(["{}"] * len(numbers)))
-                    positions += numbers
-                relative = (" ".join(pattern), positions, done[1])
-            self.relative[text] = relative
+            relative = self.relative[text] = self._relative(text)
         if relative is None:
             return None, 0
         pattern, positions, used = relative
         return pattern.format(*[p + offset for p in positions]), used
+
+    def _relative(self, text: str):
+        """A recurring text's vector from position 0 as a format (a {} for each position), its
+        positions and the positions it uses, from its words' (each word's piece is kept: a
+        correspondent's name is in the tail of its incoming and of its outgoing letters)."""
+        pattern, positions, used = [], [], 0
+        pieces = self.pieces
+        for word in text.split(" "):
+            piece = pieces.get(word)
+            if piece is None:
+                piece = pieces[word] = self._piece(word)
+                if piece is None:
+                    return None
+            form, numbers, n = piece
+            if form:
+                pattern.append(form)
+                positions += [p + used for p in numbers]
+            used += n
+        return " ".join(pattern), positions, used
+
+    def _piece(self, word: str):
+        """One word's (format, positions from 0, positions used), as _template places it."""
+        if _HAS_DIGIT.search(word):
+            shape = self.shapes.get(word.translate(_TO_ZERO))
+            if shape is None:
+                return None
+            recipe, n = shape
+            items = [(word[a:b] if quoted is None else quoted, positions) for quoted, a, b, positions in recipe]
+        else:
+            known = self.words.get(word)
+            if known is None:
+                return None
+            items, n = known
+        form = " ".join(
+            f"'{quoted.replace('{', '{{').replace('}', '}}')}':" + ",".join(["{}"] * len(positions))
+            for quoted, positions in items
+        )
+        return form, [p for _quoted, positions in items for p in positions], n
 
 
 # --- Writing ---------------------------------------------------------------------------------
@@ -1371,11 +1401,14 @@ def seed_volume(
             finally:
                 _CONTEXT = None
             for chunk in chunks:
-                for register, (last_number, _hash) in chunk[5].items():
+                for register, (last_number, last_hash) in chunk[5].items():
                     if last_number or (register, chunk[0]) in counters:
-                        RegisterCounter.objects.update_or_create(
-                            register=register, year=chunk[0], defaults={"last_number": last_number}
-                        )
+                        defaults = {"last_number": last_number}
+                        if last_number != (counters.get((register, chunk[0])) or [0])[0]:
+                            # The last entry's hash kept, as the registration service keeps
+                            # it: the next registration chains on it without a look-up.
+                            defaults.update(last_hash=last_hash, last_hash_number=last_number)
+                        RegisterCounter.objects.update_or_create(register=register, year=chunk[0], defaults=defaults)
             _sync_sequences(cursor, tables + [_table(Correspondent)])
         clock.phase("commit")
     # Outside the load's transaction, PostgreSQL's VACUUM (ANALYZE) of the tables written

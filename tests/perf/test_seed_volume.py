@@ -50,6 +50,21 @@ def test_a_second_load_continues_each_register_without_gap():
     assert verify_all() == []
 
 
+def test_counters_keep_the_last_entrys_hash_and_the_next_registration_chains_on_it(people):
+    _seed(mails=200)
+    for counter in RegisterCounter.objects.filter(last_number__gt=0):
+        last = Mail.objects.get(register=counter.register, year=counter.year, number=counter.last_number)
+        assert (counter.last_hash, counter.last_hash_number) == (last.chain_hash, last.number)
+    kind = MailKind.objects.get_or_create(code="lettre", defaults={"label": "Lettre"})[0]
+    new = services.mail_register_incoming(
+        registered_by=people.secretariat, correspondent=Correspondent.objects.first(), subject="Après le volume",
+        kind=kind, arrival_date=timezone.localdate(),
+    )  # fmt: skip
+    previous = Mail.objects.get(register=new.register, year=new.year, number=new.number - 1)
+    assert new.chain_hash == new.compute_chain_hash(previous.chain_hash)
+    assert verify_all() == []
+
+
 def test_search_text_is_what_the_application_would_have_built():
     _seed(mails=120)
     for mail in Mail.objects.select_related("correspondent").prefetch_related("recipients")[:60]:
