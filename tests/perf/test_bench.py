@@ -47,6 +47,13 @@ def test_bench_at_a_tiny_size_writes_well_formed_json(tmp_path, capsys):
         assert page["queries"] > 0
         assert page["p95_ms"] >= page["p50_ms"] > 0
         assert page["bare_p95_ms"] is not None
+        # After a write the navigation's counts are computed again: more statements, not fewer.
+        assert page["cold_p95_ms"] >= page["cold_p50_ms"] > 0
+        assert page["cold_queries"] >= page["queries"]
+    # The deep page as reached through the links (a position), and as typed (an offset).
+    assert "after=" in pages["register_list_deep"]["url"]
+    assert "after=" not in pages["register_list_deep_offset"]["url"]
+    assert data["machine"]["cache"]
     assert size["admin_changelist"]["status"] == 200
     registration = size["registration"]
     assert registration["letters"] == registration["clients"] * 3

@@ -150,7 +150,8 @@ class Command(BaseCommand):
     @staticmethod
     def table(results) -> str:
         header = (
-            f"{'page':<42}{'volume':>10}{'req.':>6}{'p50 ms':>9}{'p95 ms':>9}{'SQL nu p95':>12}{'×nu':>6}{'budget':>8}"
+            f"{'page':<42}{'volume':>10}{'req.':>6}{'p50 ms':>9}{'p95 ms':>9}{'SQL nu p95':>12}{'×nu':>6}"
+            f"{'froid p95':>11}{'budget':>8}"
         )
         lines = [header, "-" * len(header)]
         for result in results:
@@ -161,17 +162,19 @@ class Command(BaseCommand):
                 bare = f"{m.bare_p95_ms:.1f}" if m.bare_p95_ms is not None else "—"
                 over = f"{m.over_bare:.1f}" if m.over_bare is not None else "—"
                 budget = f"{m.budget_ms:g}" if m.budget_ms else "—"
+                cold = f"{m.cold_p95_ms:.1f}" if m.cold_p95_ms is not None else "—"
                 if m.error:
                     lines.append(f"{m.label:<42}{result.size:>10}{m.queries:>6}  {m.error}")
                     continue
                 lines.append(
-                    f"{m.label:<42}{result.size:>10}{m.queries:>6}{m.p50_ms:>9.1f}{m.p95_ms:>9.1f}{bare:>12}{over:>6}{budget:>8}"
+                    f"{m.label:<42}{result.size:>10}{m.queries:>6}{m.p50_ms:>9.1f}{m.p95_ms:>9.1f}{bare:>12}{over:>6}"
+                    f"{cold:>11}{budget:>8}"
                 )
             reg = result.registration
             if reg:
                 lines.append(
                     f"{'Enregistrement (' + str(reg['clients']) + ' clients), lettres/s':<42}{result.size:>10}"
-                    f"{'':>6}{reg['per_second']:>9}{'':>9}{'':>12}{'':>6}{'≥100':>8}"
+                    f"{'':>6}{reg['per_second']:>9}{'':>9}{'':>12}{'':>6}{'':>11}{'≥100':>8}"
                     + ("" if reg["gap_free_and_chained"] else "  REGISTRE ROMPU")
                 )
         return "\n".join(lines)
