@@ -144,6 +144,7 @@ NAMES = (
     "notifications",
     "filter-kind",
     "filter-assignee",
+    "dashboard-register",
 )
 _MISSING = object()
 

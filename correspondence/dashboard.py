@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cabinet.freshness import per_person
 from cabinet.registry import Panel
 from cabinet.selectors import unit_ids_of
 
@@ -31,7 +32,17 @@ def correspondence_panel(request) -> Panel | None:
     if not _concerned(user):
         return None
     today = timezone.localdate()
-    tiles = dashboard_tiles(user, today=today)
+    # The figures, from the cache while nothing is written (cabinet.freshness: the key holds
+    # the day, so "late" and "this week" move at midnight).
+    tiles, weeks, late = per_person(
+        user,
+        "dashboard-register",
+        lambda: (
+            dashboard_tiles(user, today=today),
+            weekly_traffic(user, today=today),
+            late_by_assignee(user, today=today),
+        ),
+    )
     work = reverse("correspondence:my_work")
     this_week = urlencode(
         {
@@ -41,8 +52,6 @@ def correspondence_panel(request) -> Panel | None:
             "cancelled": "non",
         }
     )
-    weeks = weekly_traffic(user, today=today)
-    late = late_by_assignee(user, today=today)
     context = {
         "tiles": [
             {

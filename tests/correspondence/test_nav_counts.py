@@ -167,3 +167,18 @@ def test_the_filter_bar_lists_come_from_the_cache_and_follow_writes(people, logi
     added.delete()
     response = client.get(url, {"kind": gone})
     assert response.status_code == 200 and "kind" in response.context["form"].errors
+
+
+def test_the_dashboard_figures_follow_writes(people, login, register_incoming):
+    client = login(people.conseiller1)
+
+    def tile(key):
+        panels = client.get(reverse("home")).context["panels"]
+        tiles = next(p.context["tiles"] for p in panels if "tiles" in p.context)
+        return next(t["count"] for t in tiles if t["key"] == key)
+
+    assert tile("a-traiter") == 0
+    imputation = _route(register_incoming(), people)
+    assert tile("a-traiter") == 1
+    Imputation.objects.filter(pk=imputation.pk).update(state=Imputation.State.TERMINEE)
+    assert tile("a-traiter") == 0
