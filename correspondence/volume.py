@@ -36,6 +36,7 @@ import multiprocessing.connection
 import os
 import random
 import re
+import struct
 import threading
 import time
 from bisect import bisect
@@ -611,6 +612,7 @@ class _Context:
     sqlite: bool
     escape: bool
     vectors: _Vectors | None = None  # PostgreSQL: the search vector is assembled here
+    binary: bool = False  # PostgreSQL: the letters in COPY's binary format
     day_text: dict = field(default_factory=dict)  # epoch day -> ISO date
     local_offsets: dict = field(default_factory=dict)  # epoch day -> UTC offset (s) or False
 
@@ -773,6 +775,25 @@ def _generate(spec):
     subjects: dict = {}
     keywords_n = [normalise(k) for k in KEYWORDS]
     escape = ctx.escape
+    # PostgreSQL: the letters in COPY's binary format (no text for PostgreSQL to parse: the
+    # times, dates, numbers and the tsvector as they are stored).
+    binary = ctx.binary
+    b_text = _BinaryFields(_b_text)
+    b_id = _BinaryFields(lambda token: _B_NULL if token == NULL else _b_int8(8, int(token)))
+    year_binary = _b_int2(2, year)
+    subjects_binary: dict = {}
+
+    def subject_binary(key, text: str) -> bytes:
+        field = subjects_binary.get(key)
+        if field is None:
+            field = subjects_binary[key] = _b_text(_unescape(text))
+        return field
+
+    def finish(rows: list) -> bytes:
+        if binary:
+            return b"".join((_B_HEADER, *rows, _B_TRAILER))
+        return "".join(rows).encode()
+
     vectors = ctx.vectors
     fallbacks = 0
     recent = ctx.now - 60 * DAY
@@ -786,7 +807,7 @@ def _generate(spec):
         if len(mails) == PART:
             yield _Chunk(
                 year=year,
-                mails="".join(mails).encode(),
+                mails=finish(mails),
                 imputations="".join(imputations).encode(),
                 grants="".join(grants).encode(),
                 counters={register: list(state) for register, state in counters.items()},
@@ -858,7 +879,12 @@ def _generate(spec):
         keywords_part = keywords_n[keywords] if keywords >= 0 else ""
         tail = corr_tails[c][0 if incoming else 1]
         search_text = " ".join(part for part in (*unique, subject_n, keywords_part, tail) if part)
-        if vectors is not None:
+        if binary:
+            vector = vectors.binary(unique, (*subject_parts, keywords_part, tail)) if subject_parts else None
+            if vector is None:
+                fallbacks += 1
+                vector = _B_NULL
+        elif vectors is not None:
             vector = vectors.vector(unique, (*subject_parts, keywords_part, tail)) if subject_parts else None
             if vector is None:
                 fallbacks += 1
@@ -922,23 +948,62 @@ def _generate(spec):
             channel, signatory, sent_date = channels[int(rand() * len(channels))], NULL, NULL
         else:
             channel, signatory, sent_date = NULL, signatories[int(rand() * 2)], local_date
-        state_changed_at = stamp(t + DAY * int(rand() * 30)) if is_old else registered_at
-        if cancelled:
-            cancellation = f"{stamp(t + 7200)}\t{registrar}\tErreur d'enregistrement (doublon)"
+        changed = t + DAY * int(rand() * 30) if is_old else t
+        pages, enclosures = 1 + int(rand() * 12), int(rand() * 4)
+        if binary:
+            add_mail(
+                b"".join(
+                    (
+                        _B_ROW_MAIL,
+                        _b_int8(8, mail_id),
+                        b_text[register],
+                        year_binary,
+                        _b_int4(4, number),
+                        _b_text(reference),
+                        _b_text(administrative_reference),
+                        _b_int8(8, (t - _PG_EPOCH) * 1_000_000),
+                        b_id[registrar],
+                        _b_int4(4, arrival_day - _PG_EPOCH_DAY) if incoming else _B_NULL,
+                        _b_int4(4, (letter_day if incoming else local_day) - _PG_EPOCH_DAY),
+                        _b_text(sender_reference),
+                        _b_int8(8, corr_id),
+                        subject_binary(key, subject_text),
+                        b_id[kind],
+                        b_id[channel],
+                        _b_int2(2, pages),
+                        _b_int2(2, enclosures),
+                        b_text[priority],
+                        b_text[confidentiality],
+                        b_text[KEYWORDS[keywords] if keywords >= 0 else ""],
+                        b_text[mail_state],
+                        _b_int8(8, (changed - _PG_EPOCH) * 1_000_000),
+                        b_id[signatory],
+                        _b_int4(4, local_day - _PG_EPOCH_DAY) if sent_date != NULL else _B_NULL,
+                        _b_int8(8, (t + 7200 - _PG_EPOCH) * 1_000_000) if cancelled else _B_NULL,
+                        b_id[registrar] if cancelled else _B_NULL,
+                        b_text[_CANCEL_REASON if cancelled else ""],
+                        _b_text(chain_hash),
+                        _b_text(search_text),
+                        vector,
+                    )
+                )
+            )
         else:
-            cancellation = f"{NULL}\t{NULL}\t"
-        if escape:
+            state_changed_at = stamp(changed) if is_old else registered_at
+            cancellation = f"{stamp(t + 7200)}\t{registrar}\t{_CANCEL_REASON}" if cancelled else f"{NULL}\t{NULL}\t"
+        if escape and not binary:
             reference, administrative_reference, sender_reference = map(
                 _copy_str, (reference, administrative_reference, sender_reference)
             )
             search_text = _copy_str(search_text)
-        add_mail(
-            f"{mail_id}\t{register}\t{year_text}\t{number}\t{reference}\t{administrative_reference}\t{registered_at}\t"
-            f"{registrar}\t{arrival_copy}\t{letter_date}\t{sender_reference}\t{corr_id}\t{subject_text}\t{kind}\t"
-            f"{channel}\t{1 + int(rand() * 12)}\t{int(rand() * 4)}\t{priority}\t{confidentiality}\t"
-            f"{KEYWORDS[keywords] if keywords >= 0 else ''}\t{mail_state}\t{state_changed_at}\t{signatory}\t"
-            f"{sent_date}\t{cancellation}\t{chain_hash}\t{search_text}\n"
-        )
+        if not binary:
+            add_mail(
+                f"{mail_id}\t{register}\t{year_text}\t{number}\t{reference}\t{administrative_reference}\t"
+                f"{registered_at}\t{registrar}\t{arrival_copy}\t{letter_date}\t{sender_reference}\t{corr_id}\t"
+                f"{subject_text}\t{kind}\t{channel}\t{pages}\t{enclosures}\t{priority}\t{confidentiality}\t"
+                f"{KEYWORDS[keywords] if keywords >= 0 else ''}\t{mail_state}\t{state_changed_at}\t{signatory}\t"
+                f"{sent_date}\t{cancellation}\t{chain_hash}\t{search_text}\n"
+            )
         if confidentiality == "secret" and rand() < 0.5:
             # A secret letter explicitly opened to one more adviser.
             extra = advisers[int(rand() * n_advisers)]
@@ -946,7 +1011,7 @@ def _generate(spec):
                 add_grant(f"{mail_id}\t{view_mail}\t{extra}\n")
     yield _Chunk(
         year=year,
-        mails="".join(mails).encode(),
+        mails=finish(mails),
         imputations="".join(imputations).encode(),
         grants="".join(grants).encode(),
         counters=counters,
@@ -959,6 +1024,37 @@ def _generate(spec):
 
 _CLOCK = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
 NULL = "\\N"
+_CANCEL_REASON = "Erreur d'enregistrement (doublon)"
+
+# COPY's binary format: a header, each row (its number of fields, then each field's length and
+# bytes, -1 for NULL), a trailer. Times in microseconds and dates in days from 2000-01-01.
+_B_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+_B_TRAILER = struct.pack(">h", -1)
+_B_NULL = struct.pack(">i", -1)
+_B_ROW_MAIL = struct.pack(">h", len(MAIL_COLUMNS) + 1)  # and the search vector
+_PG_EPOCH = 946_684_800
+_PG_EPOCH_DAY = _PG_EPOCH // DAY
+_b_int2 = struct.Struct(">ih").pack
+_b_int4 = struct.Struct(">ii").pack
+_b_int8 = struct.Struct(">iq").pack
+_b_length = struct.Struct(">i").pack
+
+
+def _b_text(text: str) -> bytes:
+    data = text.encode()
+    return _b_length(len(data)) + data
+
+
+class _BinaryFields(dict):
+    """token -> its binary field, made once."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, token):
+        field = self[token] = self.make(token)
+        return field
 
 
 def _weights(picker: _Picker) -> list[int]:
@@ -1015,6 +1111,7 @@ def _context(seed, rng, cast, correspondents, count, sqlite, cursor=None, first_
         vectors.load(cursor, _vector_texts(correspondents, tails, first_number, count))
     return _Context(
         vectors=vectors,
+        binary=vectors is not None and COPY_FORMAT == "binary",
         seed=seed,
         cast=cast,
         corr_ids=[corr.id for corr in correspondents],
@@ -1039,6 +1136,22 @@ def _context(seed, rng, cast, correspondents, count, sqlite, cursor=None, first_
 # not asked about, or a shape that does not cut cleanly, leaves the vector NULL: PostgreSQL
 # computes that letter's vector after the copy (an UPDATE). A sample of each load is compared with to_tsvector.
 TS_CONFIG = "french_unaccent"
+# The letters' COPY format on PostgreSQL. Binary spares PostgreSQL's backend the parsing (its
+# CPU for the letters' copy at 1M: 22 -> 19.7 s) but costs the workers more than it saves
+# (+6 us a letter warm, 30.8 -> 45.9 s of CPU at 1M): on two cores, text (see docs/performance.md).
+COPY_FORMAT = os.environ.get("VOLUME_COPY_FORMAT", "text")
+_POSITIONS = [struct.Struct(f">H{n}H").pack for n in range(257)]
+
+
+def _b_lexeme(lexeme: bytes, positions: tuple) -> bytes:
+    return lexeme + b"\0" + _POSITIONS[len(positions)](len(positions), *positions)
+
+
+def _unquote(quoted: str) -> str:
+    """A lexeme as tsvector's text output writes it (' and \\ doubled), as it is."""
+    return quoted.replace("''", "'").replace("\\\\", "\\")
+
+
 _SENTINEL = "zzzqx"
 _DIGITS = "0123456789"
 _TO_ZERO = str.maketrans(_DIGITS, "0" * 10)
@@ -1060,6 +1173,9 @@ class _Vectors:
         self.rendered: dict[tuple, tuple] = {}  # (recurring text, offset) -> (vector text, used)
         self.relative: dict[str, tuple | None] = {}  # recurring text -> (format, positions, used)
         self.pieces: dict[str, tuple | None] = {}  # word -> (format, positions, used)
+        # COPY's binary format: lexemes as bytes, positions as numbers.
+        self.binary_templates: dict[tuple, tuple | None] = {}  # (shape of a text, offset) -> items
+        self.binary_rendered: dict[tuple, tuple] = {}  # (recurring text, offset) -> its field's part
 
     def load(self, cursor, texts) -> None:
         words = set()
@@ -1169,6 +1285,117 @@ class _Vectors:
                 offset += done[1]
         return " ".join(pieces)
 
+    def binary(self, unique: tuple, shared: tuple) -> bytes | None:
+        """``vector``'s tsvector as a field of COPY's binary format: its number of lexemes,
+        then each lexeme (NUL-terminated) with its positions. PostgreSQL sorts the lexemes
+        (tsvectorrecv) but does not merge a lexeme given twice: the letter's are merged here."""
+        merged: dict[bytes, tuple] = {}
+        offset = 0
+        for text in unique:  # a letter's own (its references): cut from the text
+            if text:
+                key = (text.translate(_TO_ZERO), offset)
+                template = self.binary_templates.get(key, False)
+                if template is False:
+                    template = self.binary_templates[key] = self._binary_template(text, offset)
+                if template is None:
+                    return None
+                items, used = template
+                for lexeme, a, b, positions in items:
+                    if lexeme is None:
+                        lexeme = text[a:b].encode()
+                    known = merged.get(lexeme)
+                    merged[lexeme] = positions if known is None else known + positions
+                offset += used
+        parts, count, rendered = (
+            [_b_lexeme(lexeme, positions) for lexeme, positions in merged.items()],
+            len(merged),
+            self.binary_rendered,
+        )
+        seen = set(merged)
+        for text in shared:
+            if text:
+                done = rendered.get((text, offset))
+                if done is None:
+                    done = rendered[(text, offset)] = self._binary_shifted(text, offset)
+                lexemes, encoded, _items, used = done
+                if lexemes is None:
+                    return None
+                if not seen.isdisjoint(lexemes):  # a lexeme twice (an acronym in a reference, say)
+                    return self._binary_merged(unique, shared)
+                parts.append(encoded)
+                count += len(lexemes)
+                seen.update(lexemes)
+                offset += used
+        body = b"".join(parts)
+        return _b_length(len(body) + 4) + _b_length(count) + body
+
+    def _binary_merged(self, unique: tuple, shared: tuple) -> bytes | None:
+        """The slow way: every lexeme merged (a shared part overlapping an earlier one)."""
+        merged: dict[bytes, tuple] = {}
+        offset = 0
+        for text in unique:
+            if text:
+                items, used = self.binary_templates[(text.translate(_TO_ZERO), offset)]
+                for lexeme, a, b, positions in items:
+                    lexeme = text[a:b].encode() if lexeme is None else lexeme
+                    known = merged.get(lexeme)
+                    merged[lexeme] = positions if known is None else known + positions
+                offset += used
+        rendered = self.binary_rendered
+        for text in shared:
+            if text:
+                done = rendered.get((text, offset))
+                if done is None:
+                    done = rendered[(text, offset)] = self._binary_shifted(text, offset)
+                lexemes, _encoded, items, used = done
+                if lexemes is None:
+                    return None
+                for lexeme, positions in items:
+                    known = merged.get(lexeme)
+                    merged[lexeme] = positions if known is None else known + positions
+                offset += used
+        body = b"".join([_b_lexeme(lexeme, positions) for lexeme, positions in merged.items()])
+        return _b_length(len(body) + 4) + _b_length(len(merged)) + body
+
+    def _binary_template(self, text: str, offset: int):
+        """``_template`` as (lexeme bytes or None for a cut, cut start, cut end, positions)."""
+        items, used, start = [], 0, 0
+        for word in text.split(" "):
+            if _HAS_DIGIT.search(word):
+                shape = self.shapes.get(word.translate(_TO_ZERO))
+                if shape is None:
+                    return None
+                recipe, n = shape
+            else:
+                known = self.words.get(word)
+                if known is None:
+                    return None
+                entries, n = known
+                recipe = [(quoted, 0, 0, positions) for quoted, positions in entries]
+            for quoted, a, b, positions in recipe:
+                at = tuple(p + offset + used for p in positions)
+                if quoted is None:
+                    items.append((None, start + a, start + b, at))
+                else:
+                    items.append((_unquote(quoted).encode(), 0, 0, at))
+            used += n
+            start += len(word) + 1
+        return tuple(items), used
+
+    def _binary_shifted(self, text: str, offset: int) -> tuple:
+        """A recurring text after ``offset`` positions: (its lexemes, their binary form, the
+        (lexeme, positions) pairs, positions used), its own repeated lexemes merged."""
+        template = self._binary_template(text, offset)
+        if template is None:
+            return None, b"", (), 0
+        merged: dict[bytes, tuple] = {}
+        for lexeme, a, b, positions in template[0]:
+            lexeme = text[a:b].encode() if lexeme is None else lexeme
+            known = merged.get(lexeme)
+            merged[lexeme] = positions if known is None else known + positions
+        encoded = b"".join([_b_lexeme(lexeme, positions) for lexeme, positions in merged.items()])
+        return frozenset(merged), encoded, tuple(merged.items()), template[1]
+
     def _shifted(self, text: str, offset: int) -> tuple:
         """A recurring text's vector after ``offset`` positions (its positions as a format)."""
         relative = self.relative.get(text, False)
@@ -1265,9 +1492,10 @@ def _insert_many(cursor, key: str, rows) -> None:
         cursor.executemany(sql, rows[start : start + 5000])
 
 
-def _copy(cursor, key: str, source, *, columns: tuple | None = None) -> None:
+def _copy(cursor, key: str, source, *, columns: tuple | None = None, binary: bool = False) -> None:
     table, default = TABLES[key]
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns or default)}) FROM STDIN", source, size=1 << 20)
+    options = " (FORMAT binary)" if binary else ""
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns or default)}) FROM STDIN{options}", source, size=1 << 20)
 
 
 def _unescape(field: str) -> str | None:
@@ -1665,7 +1893,13 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
                 counts[key] = counts.get(key, 0) + value
             clock.workers += chunk.cpu
             clock.step()
-            _copy(cursor, "mail", io.BytesIO(chunk.mails), columns=(*MAIL_COLUMNS, "search_vector"))
+            _copy(
+                cursor,
+                "mail",
+                io.BytesIO(chunk.mails),
+                columns=(*MAIL_COLUMNS, "search_vector"),
+                binary=chunk.mails.startswith(_B_HEADER),
+            )
             clock.step("copy_mail")
             _copy(cursor, "imputation", io.BytesIO(chunk.imputations))
             clock.step("copy_imputation")

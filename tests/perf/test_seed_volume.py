@@ -230,19 +230,31 @@ def test_postgresql_search_vectors_assembled_in_python_are_postgresqls_own(monke
     assert search_mails(Mail.objects.all(), f'"{mail.subject}"').filter(pk=mail.pk).exists()  # a phrase
 
 
+def _wrong_vector(copy_format: str):
+    """What a wrongly assembled vector looks like in ``copy_format`` ('faux':1)."""
+    if copy_format == "text":
+        return "vector", lambda self, unique, shared: "'faux':1"
+    body = volume._b_length(1) + volume._b_lexeme(b"faux", (1,))
+    return "binary", lambda self, unique, shared: volume._b_length(len(body)) + body
+
+
 @pytest.mark.postgres
-def test_postgresql_a_wrong_assembled_vector_is_caught_and_recomputed(monkeypatch):
-    monkeypatch.setattr(volume._Vectors, "vector", lambda self, unique, shared: "'faux':1")
+@pytest.mark.parametrize("copy_format", ["binary", "text"])
+def test_postgresql_a_wrong_assembled_vector_is_caught_and_recomputed(monkeypatch, copy_format):
+    monkeypatch.setattr(volume, "COPY_FORMAT", copy_format)
+    monkeypatch.setattr(volume._Vectors, *_wrong_vector(copy_format))
     report = volume.seed_volume(mails=300, contacts=60, seed=3)
     assert report.phases["vectors_recomputed"] == 300
     assert _vector_mismatches() == 0
 
 
 @pytest.mark.postgres
-def test_postgresql_a_vector_not_assembled_is_computed_by_postgresql_after_the_copy(monkeypatch):
+@pytest.mark.parametrize("copy_format", ["binary", "text"])
+def test_postgresql_a_vector_not_assembled_is_computed_by_postgresql_after_the_copy(monkeypatch, copy_format):
     # No trigger during the copy (COPY inserts in batches): the letters whose vector could not
     # be assembled are given PostgreSQL's own after it, and the sample check leaves them alone.
-    monkeypatch.setattr(volume._Vectors, "vector", lambda self, unique, shared: None)
+    monkeypatch.setattr(volume, "COPY_FORMAT", copy_format)
+    monkeypatch.setattr(volume._Vectors, "vector" if copy_format == "text" else "binary", lambda self, *parts: None)
     report = volume.seed_volume(mails=300, contacts=60, seed=3)
     assert report.phases["vectors_by_postgres"] == 300
     assert "vectors_recomputed" not in report.phases
@@ -253,6 +265,33 @@ def test_postgresql_a_vector_not_assembled_is_computed_by_postgresql_after_the_c
             "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'correspondence_mail'::regclass AND NOT tgisinternal"
         )
         assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.postgres
+def test_postgresql_binary_copy_writes_the_same_rows_as_text_copy(monkeypatch):
+    # The same instant for both loads (registration times are relative to now).
+    now = timezone.now()
+    monkeypatch.setattr(volume.timezone, "now", lambda: now)
+    from correspondence.management.commands.bench import empty_register
+
+    def rows():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT m.*, m.search_vector::text FROM correspondence_mail m ORDER BY register, year, number"
+            )
+            return cursor.fetchall()
+
+    loads = {}
+    for copy_format in ("text", "binary"):
+        monkeypatch.setattr(volume, "COPY_FORMAT", copy_format)
+        empty_register()
+        report = volume.seed_volume(mails=2000, contacts=300, seed=4)
+        assert report.phases["vectors_by_postgres"] == 0
+        assert _vector_mismatches() == 0
+        assert verify_all() == []
+        loads[copy_format] = rows()
+    assert len(loads["binary"]) == 2000
+    assert loads["binary"] == loads["text"]
 
 
 @pytest.mark.postgres
