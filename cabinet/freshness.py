@@ -40,6 +40,7 @@ IGNORED_TABLES = frozenset(
         "axes_accessattempt",
         "axes_accessfailurelog",
         "axes_accesslog",
+        "axes_accessattemptexpiration",
     }
 )
 _READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "DECLARE", "FETCH", "CLOSE", "EXPLAIN")
