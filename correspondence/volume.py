@@ -1176,6 +1176,8 @@ class _Vectors:
         # COPY's binary format: lexemes as bytes, positions as numbers.
         self.binary_templates: dict[tuple, tuple | None] = {}  # (shape of a text, offset) -> items
         self.binary_rendered: dict[tuple, tuple] = {}  # (recurring text, offset) -> its field's part
+        self.binary_relative: dict[str, tuple | None] = {}  # recurring text -> its lexemes from 0
+        self.binary_pieces: dict[str, tuple | None] = {}  # word -> its template from 0
 
     def load(self, cursor, texts) -> None:
         words = set()
@@ -1385,16 +1387,36 @@ class _Vectors:
     def _binary_shifted(self, text: str, offset: int) -> tuple:
         """A recurring text after ``offset`` positions: (its lexemes, their binary form, the
         (lexeme, positions) pairs, positions used), its own repeated lexemes merged."""
-        template = self._binary_template(text, offset)
-        if template is None:
+        relative = self.binary_relative.get(text, False)
+        if relative is False:
+            relative = self.binary_relative[text] = self._binary_relative(text)
+        if relative is None:
             return None, b"", (), 0
+        lexemes, items, used = relative
+        shifted = tuple((lexeme, tuple([p + offset for p in positions])) for lexeme, positions in items)
+        encoded = b"".join([_b_lexeme(lexeme, positions) for lexeme, positions in shifted])
+        return lexemes, encoded, shifted, used
+
+    def _binary_relative(self, text: str):
+        """A recurring text's (lexemes, merged (lexeme, positions from 0) pairs, positions
+        used), from its words' templates (kept per word, as ``_relative``)."""
         merged: dict[bytes, tuple] = {}
-        for lexeme, a, b, positions in template[0]:
-            lexeme = text[a:b].encode() if lexeme is None else lexeme
-            known = merged.get(lexeme)
-            merged[lexeme] = positions if known is None else known + positions
-        encoded = b"".join([_b_lexeme(lexeme, positions) for lexeme, positions in merged.items()])
-        return frozenset(merged), encoded, tuple(merged.items()), template[1]
+        used = 0
+        for word in text.split(" "):
+            piece = self.binary_pieces.get(word, False)
+            if piece is False:
+                piece = self.binary_pieces[word] = self._binary_template(word, 0)
+            if piece is None:
+                return None
+            items, n = piece
+            for lexeme, a, b, positions in items:
+                lexeme = word[a:b].encode() if lexeme is None else lexeme
+                if used:
+                    positions = tuple([p + used for p in positions])
+                known = merged.get(lexeme)
+                merged[lexeme] = positions if known is None else known + positions
+            used += n
+        return frozenset(merged), tuple(merged.items()), used
 
     def _shifted(self, text: str, offset: int) -> tuple:
         """A recurring text's vector after ``offset`` positions (its positions as a format)."""
@@ -1709,14 +1731,14 @@ def _vacuum(command: str, tables: list[str]) -> None:
             cursor.execute(f"{command} {table}")
 
 
-def _started(chunks, workers: int):
+def _started(chunks, workers: int, *, heard: dict | None = None):
     """``_generated``, its worker processes already started (close it whatever happens)."""
-    years = _generated(chunks, workers, primed=True)
+    years = _generated(chunks, workers, primed=True, heard=heard)
     next(years)
     return years
 
 
-def _generated(chunks, workers: int, *, primed: bool = False):
+def _generated(chunks, workers: int, *, primed: bool = False, heard: dict | None = None):
     """The years generated, in order: by ``workers`` forked processes (year n by worker
     n mod workers), or here. ``primed``: None first, once the workers are started."""
     if workers < 2 or len(chunks) < 2:
@@ -1746,6 +1768,8 @@ def _generated(chunks, workers: int, *, primed: bool = False):
                     message = ("eof", None)
                 if message[0] in ("eof", "error"):
                     live.pop(n, None)
+                if heard is not None:  # when the workers were last heard of (-v2)
+                    heard["at"] = time.monotonic()
                 with arrived:
                     received[n].append(message)
                     arrived.notify_all()
@@ -1863,7 +1887,8 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
     # dropped and the correspondents copied.
     workers = WORKERS if mails >= PARALLEL_FROM else 1
     derived = [(s, next(k for k, (table, _c) in TABLES.items() if f"INTO {table} " in s)) for s in DERIVED_SQL]
-    years = _started(chunks, workers)
+    heard: dict = {}
+    years = _started(chunks, workers, heard=heard)
     differing = 0
     dropped = []
     by_year = {chunk[0]: chunk for chunk in chunks}
@@ -1931,6 +1956,8 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
     finally:
         years.close()  # the workers stopped, whatever happened
     report.phases["vectors_by_postgres"] = counts.pop("vector_fallback", 0)
+    if "at" in heard:  # the workers' last part handed over (the copy may still be behind)
+        report.phases["generated"] = round(heard["at"] - clock.started, 2)
     if report.phases["vectors_by_postgres"]:
         # The letters whose vector was not assembled (a word PostgreSQL was not asked about)
         # have it computed here, as the app's SearchVector("search_text", config=...) does. No
