@@ -441,8 +441,8 @@ _LABEL_CASE = " ".join(
     "WHEN '{}' THEN '{}'".format(value, str(label).replace("'", "''")) for value, label in Instruction.choices
 )
 # On PostgreSQL the rows that follow from the letters and imputations are derived in SQL,
-# server-side, from the rows just copied (a year: the ids from %(mail)s / %(imputation)s). Same
-# rows as the SQLite path (_load_sqlite).
+# server-side, from the rows just copied (a year: the ids from %(mail)s / %(imputation)s); the
+# scans' metadata come from the workers (COPY). Same rows as the SQLite path (_load_sqlite).
 DERIVED_SQL = [
     f"""INSERT INTO {TABLES["event"][0]} ({", ".join(EVENT_COLUMNS)})
         SELECT id, registered_at, registered_by_id, '{REGISTERED}', NULL, '{{}}', reference
@@ -455,12 +455,6 @@ DERIVED_SQL = [
     f"""INSERT INTO {TABLES["recipient"][0]} ({", ".join(RECIPIENT_COLUMNS)})
         SELECT id, correspondent_id FROM {TABLES["mail"][0]}
         WHERE id BETWEEN %(mail)s AND %(last_mail)s AND register = '{DEPART}' ORDER BY id""",
-    f"""INSERT INTO {TABLES["attachment"][0]} ({", ".join(ATTACHMENT_COLUMNS)})
-        SELECT id, '{SCAN}', 'correspondence/volume/' || lpad(id::text, 8, '0') || '.pdf', reference || '.pdf',
-               'application/pdf', 40000 + (id * 7919) %% 2000000, encode(sha256(id::text::bytea), 'hex'),
-               registered_at, registered_by_id
-        FROM {TABLES["mail"][0]}
-        WHERE id BETWEEN %(mail)s AND %(last_mail)s AND register = '{ARRIVEE}' AND id %% 20 < 17 ORDER BY id""",
     f"""INSERT INTO {TABLES["grant"][0]} ({", ".join(GRANT_COLUMNS)})
         SELECT DISTINCT mail_id, %(view_mail)s, assignee_id FROM {TABLES["imputation"][0]}
         WHERE id BETWEEN %(imputation)s AND %(last_imputation)s AND assignee_id IS NOT NULL""",
@@ -631,6 +625,7 @@ class _Chunk:
     cpu: float = 0.0
     mail_ids: tuple = (0, -1)  # first, last
     imputation_ids: tuple = (0, -1)  # first, last (unused ids within are gaps)
+    attachments: bytes = b""  # PostgreSQL: the scans' metadata (COPY text)
 
 
 def _day_text(ctx: _Context, day: int) -> str:
@@ -800,8 +795,12 @@ def _generate(spec):
     old = ctx.now - 120 * DAY
     year_text = str(year)
     yy = f"{year % 100:02d}"
-    mails, imputations, grants = [], [], []
+    mails, imputations, grants, attachments = [], [], [], []
     add_mail, add_imputation, add_grant = mails.append, imputations.append, grants.append
+    add_attachment = attachments.append
+    # PostgreSQL: the scans' metadata written here, by the workers, whose core idles at the
+    # end of the copy (SQLite derives them from the letters, as _attachment_row does).
+    scans = not ctx.sqlite
     part_mail, part_imputation = mail_id, imputation_id
     for t in stamps[start:stop]:
         if len(mails) == PART:
@@ -810,16 +809,23 @@ def _generate(spec):
                 mails=finish(mails),
                 imputations="".join(imputations).encode(),
                 grants="".join(grants).encode(),
+                attachments="".join(attachments).encode(),
                 counters={register: list(state) for register, state in counters.items()},
-                counts={"mail": len(mails), "imputation": len(imputations), "grant": len(grants)},
+                counts={
+                    "mail": len(mails),
+                    "imputation": len(imputations),
+                    "grant": len(grants),
+                    "attachment": len(attachments),
+                },
                 cpu=time.process_time() - started,
                 mail_ids=(part_mail + 1, mail_id),
                 imputation_ids=(part_imputation + 1, imputation_id),
             )
             started = time.process_time()
             part_mail, part_imputation = mail_id, imputation_id
-            mails, imputations, grants = [], [], []
+            mails, imputations, grants, attachments = [], [], [], []
             add_mail, add_imputation, add_grant = mails.append, imputations.append, grants.append
+            add_attachment = attachments.append
         local_day = (t + _local_offset(ctx, t, tz)) // DAY
         day, second = divmod(t, DAY)
         day_iso = day_text.get(day) or _day_text(ctx, day)
@@ -1004,6 +1010,14 @@ def _generate(spec):
                 f"{KEYWORDS[keywords] if keywords >= 0 else ''}\t{mail_state}\t{state_changed_at}\t{signatory}\t"
                 f"{sent_date}\t{cancellation}\t{chain_hash}\t{search_text}\n"
             )
+        if scans and incoming and mail_id % 20 < 17:
+            # A scan's metadata (no file behind it), as _attachment_row gives it.
+            add_attachment(
+                f"{mail_id}\t{SCAN}\tcorrespondence/volume/{mail_id:08d}.pdf\t"
+                f"{_copy_str(reference) if escape and binary else reference}.pdf\tapplication/pdf\t"
+                f"{40_000 + (mail_id * 7919) % 2_000_000}\t{sha256(str(mail_id).encode()).hexdigest()}\t"
+                f"{registered_at}\t{registrar}\n"
+            )
         if confidentiality == "secret" and rand() < 0.5:
             # A secret letter explicitly opened to one more adviser.
             extra = advisers[int(rand() * n_advisers)]
@@ -1014,8 +1028,15 @@ def _generate(spec):
         mails=finish(mails),
         imputations="".join(imputations).encode(),
         grants="".join(grants).encode(),
+        attachments="".join(attachments).encode(),
         counters=counters,
-        counts={"mail": len(mails), "imputation": len(imputations), "grant": len(grants), "vector_fallback": fallbacks},
+        counts={
+            "mail": len(mails),
+            "imputation": len(imputations),
+            "grant": len(grants),
+            "attachment": len(attachments),
+            "vector_fallback": fallbacks,
+        },
         cpu=time.process_time() - started,
         mail_ids=(part_mail + 1, mail_id),
         imputation_ids=(part_imputation + 1, imputation_id),
@@ -1930,6 +1951,8 @@ def _load_postgres(cursor, chunks, corr_rows, tables, counts, clock, first_mail,
             clock.step("copy_imputation")
             _copy(cursor, "grant", io.BytesIO(chunk.grants))
             clock.step("copy_grant")
+            _copy(cursor, "attachment", io.BytesIO(chunk.attachments))
+            clock.step("copy_attachment")
             params = {
                 "mail": chunk.mail_ids[0],
                 "last_mail": chunk.mail_ids[1],

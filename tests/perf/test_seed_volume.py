@@ -268,6 +268,29 @@ def test_postgresql_a_vector_not_assembled_is_computed_by_postgresql_after_the_c
 
 
 @pytest.mark.postgres
+def test_postgresql_scans_metadata_written_by_the_workers_are_what_sql_derives(monkeypatch):
+    monkeypatch.setattr(volume, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(volume, "WORKERS", 2)
+    monkeypatch.setattr(volume, "PART", 150)
+    report = volume.seed_volume(mails=1500, contacts=200, seed=6)
+    with connection.cursor() as cursor:
+        # One scan for 17 incoming letters in 20, each as the SQL derivation used to write it.
+        cursor.execute("SELECT count(*) FROM correspondence_mail WHERE register = 'arrivee' AND id % 20 < 17")
+        expected = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM correspondence_attachment a JOIN correspondence_mail m ON m.id = a.mail_id "
+            "WHERE a.kind = 'scan' AND a.file = 'correspondence/volume/' || lpad(m.id::text, 8, '0') || '.pdf' "
+            "AND a.original_name = m.reference || '.pdf' AND a.content_type = 'application/pdf' "
+            "AND a.size = 40000 + (m.id * 7919) % 2000000 AND a.sha256 = encode(sha256(m.id::text::bytea), 'hex') "
+            "AND a.uploaded_at = m.registered_at AND a.uploaded_by_id = m.registered_by_id "
+            "AND a.imputation_id IS NULL AND m.register = 'arrivee' AND m.id % 20 < 17"
+        )
+        assert cursor.fetchone()[0] == expected == report.attachments > 500
+        cursor.execute("SELECT count(*) FROM correspondence_attachment")
+        assert cursor.fetchone()[0] == expected
+
+
+@pytest.mark.postgres
 def test_postgresql_binary_copy_writes_the_same_rows_as_text_copy(monkeypatch):
     # The same instant for both loads (registration times are relative to now).
     now = timezone.now()
