@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from cabinet import freshness
 from correspondence import benchmark
 from correspondence.volume import real_mail_count, seed_volume
 
@@ -108,7 +107,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"Volume {size:,} : chargement…".replace(",", " "))
                 empty_register()
                 report = seed_volume(mails=size, contacts=max(200, size // 10), audiences=audiences, seed=seed)
-                freshness.bump()  # COPY on the raw connection is not seen by the write watch
                 self.stdout.write(
                     f"  {report.mails} courriers en {report.seconds:.1f} s ({report.mails_per_second:,.0f}/s)".replace(
                         ",", " "
