@@ -17,6 +17,10 @@ Writes that no count depends on do not move the generation: the session table, t
 consultation log (written on every detail page) and the login-attempt log. Writes made
 outside Django (``psql``, ``COPY`` on a raw connection) must call ``bump()``: ``seed_volume``
 does. If the cache is unreachable, counts are computed each time and nothing is stored.
+
+Only with a cache that every process shares (``CABINET_CACHE_ACROSS_REQUESTS``: on with
+``REDIS_URL``, or on the single-process development server): web workers each with their own
+memory would not see each other's generation. ``check --deploy`` warns when it is off.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import re
 import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.db.backends.signals import connection_created
 from django.utils import timezone
@@ -179,6 +185,8 @@ def per_person(user, name: str, compute: Callable[[], object]):
     """``compute()`` for ``user``, cached under the data generation and the day (Lomé)."""
     if name not in NAMES:
         raise ValueError(name)
+    if not settings.CABINET_CACHE_ACROSS_REQUESTS:
+        return compute()
     state = _person_entries(user)
     if state is None:
         return compute()
@@ -191,3 +199,16 @@ def per_person(user, name: str, compute: Callable[[], object]):
         except Exception:
             log.warning("Cache injoignable : compteur non conservé", exc_info=True)
     return value
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_shared_cache(app_configs, **kwargs):
+    if settings.CABINET_CACHE_ACROSS_REQUESTS:
+        return []
+    return [
+        checks.Warning(
+            "Sans REDIS_URL, les droits et compteurs de chaque personne sont recalculés à chaque page.",
+            hint="Définir REDIS_URL (cache partagé par tous les processus), comme en production.",
+            id="cabinet.W001",
+        )
+    ]

@@ -144,6 +144,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each person's rights and counts kept across requests (cabinet.freshness): only with a cache
+# every process shares (Redis), or on the single-process development server. Several web
+# workers each with its own memory would not see each other's writes.
+CABINET_CACHE_ACROSS_REQUESTS = env_bool("CABINET_CACHE_ACROSS_REQUESTS", bool(REDIS_URL) or DEBUG)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

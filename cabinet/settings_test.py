@@ -11,6 +11,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CABINET_CACHE_ACROSS_REQUESTS = True  # one process: tested as in production
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["default"]["OPTIONS"]["location"] = str(BASE_DIR / ".test_media")  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

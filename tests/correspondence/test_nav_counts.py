@@ -182,3 +182,24 @@ def test_the_dashboard_figures_follow_writes(people, login, register_incoming):
     assert tile("a-traiter") == 1
     Imputation.objects.filter(pk=imputation.pk).update(state=Imputation.State.TERMINEE)
     assert tile("a-traiter") == 0
+
+
+def test_without_a_shared_cache_nothing_is_kept_across_requests(people, login, register_incoming, settings):
+    """Several web workers with their own memory would not see each other's writes."""
+    from django.core.management import call_command
+
+    settings.CABINET_CACHE_ACROSS_REQUESTS = False
+    _route(register_incoming(), people)
+    client = login(people.conseiller1)
+    assert _badge(client) == 1
+    freshness.bump()
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("correspondence:mail_list"))
+    with CaptureQueriesContext(connection) as second:
+        client.get(reverse("correspondence:mail_list"))
+    assert len(second) == len(first)  # computed each time
+    messages = [m.id for m in freshness.check_shared_cache(None)]
+    assert messages == ["cabinet.W001"]
+    settings.CABINET_CACHE_ACROSS_REQUESTS = True
+    assert freshness.check_shared_cache(None) == []
+    call_command("check")  # the check is registered without breaking the others
