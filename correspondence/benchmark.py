@@ -108,6 +108,7 @@ def machine() -> dict:
         # The navigation's counts and each person's rights are read from the cache between
         # writes (cabinet.freshness): Redis in production, the process's memory without REDIS_URL.
         "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+        "cache_across_requests": settings.CABINET_CACHE_ACROSS_REQUESTS,
         "load_average": load_average(),
     }
     try:

@@ -81,11 +81,17 @@ class Command(BaseCommand):
             )
             # SQLite writes one transaction at a time: concurrent clients would only queue.
             clients = 1
-        if info_cache_is_local():
+        if not settings.CABINET_CACHE_ACROSS_REQUESTS:
             self.stdout.write(
                 self.style.WARNING(
-                    "Sans REDIS_URL, le cache est la mémoire du processus : les lectures en cache y sont "
-                    "plus rapides qu'en production (Redis)."
+                    "Sans REDIS_URL, droits et compteurs sont recalculés à chaque page : "
+                    "la production (Redis) les garde entre deux écritures."
+                )
+            )
+        elif info_cache_is_local():
+            self.stdout.write(
+                self.style.WARNING(
+                    "Le cache est la mémoire du processus : ses lectures y sont plus rapides qu'en production (Redis)."
                 )
             )
         real = real_mail_count()
