@@ -155,3 +155,15 @@ def test_a_keyset_page_costs_the_queries_of_the_first(people, login, letters, sm
 def test_cursor_round_trip(letters):
     mail = letters[0]
     assert selectors.parse_cursor(selectors.mail_cursor(mail)) == (mail.registered_at, mail.pk)
+
+
+def test_a_filter_that_cannot_be_read_is_named_in_french_and_the_others_apply(people, login, letters):
+    client = login(people.secretariat)
+    response = client.get(reverse("correspondence:mail_list"), {"date_from": "31/02/2026", "q": "lettre"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ces filtres ne sont pas appliqués" in page
+    assert "Enregistré du — Saisissez une date valide." in html.unescape(page)
+    assert len(_subjects(response)) == 8  # the search still applies (the secret one stays hidden)
+    assert 'value="lettre"' in page  # what was typed is kept
+    assert "Ces filtres ne sont pas appliqués" not in client.get(reverse("correspondence:mail_list")).content.decode()
