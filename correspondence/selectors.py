@@ -409,12 +409,16 @@ def mail_detail_context(mail: Mail) -> dict:
     """What the detail page shows, fetched in a few queries."""
     imputations = list(
         mail.imputations.select_related("assignee", "assignee_unit", "created_by", "reassigned_from")
-        .prefetch_related("notes__author", "attachments")
+        .prefetch_related("notes__author")
         .order_by("created_at", "id")
     )
+    # Every file belongs to the mail, a draft reply to its imputation too: one query for both.
+    attachments = list(mail.attachments.select_related("uploaded_by", "imputation").all())
+    for imputation in imputations:
+        imputation.reply_drafts = [a for a in attachments if a.imputation_id == imputation.pk]
     return {
         "imputations": imputations,
-        "attachments": list(mail.attachments.select_related("uploaded_by", "imputation").all()),
+        "attachments": attachments,
         "events": list(mail.events.select_related("actor").order_by("at", "id")),
         "recipients": list(mail.recipients.all()),
         "copies": list(mail.copies.all()),

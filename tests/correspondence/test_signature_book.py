@@ -132,3 +132,19 @@ def test_a_signature_item_of_a_hidden_mail_answers_404(people, login, register_i
     assert login(people.secretariat).get(url, {"parapheur": item.pk}).status_code == 404
     assert login(people.attache).get(url, {"parapheur": item.pk}).status_code == 200
     assert login(people.attache).get(url, {"parapheur": 999999}).status_code == 404
+
+
+def test_the_draft_reply_shows_under_its_imputation_with_the_submit_link(people, login, drafted, register_incoming):
+    mail, imputation = drafted
+    other = services.imputation_create(
+        mail=mail, created_by=people.directeur, assignee=people.conseiller2, instruction=Instruction.AVIS
+    )
+    submit = reverse("correspondence:imputation_submit_signature", args=[imputation.pk])
+    detail = login(people.conseiller1).get(reverse("correspondence:mail_detail", args=[mail.pk]))
+    page = detail.content.decode()
+    assert page.count("Projet de réponse :") == 1 and submit in page
+    drafts = {i.pk: [a.original_name for a in i.reply_drafts] for i in detail.context["imputations"]}
+    assert drafts == {imputation.pk: ["projet.pdf"], other.pk: []}
+    # The adviser who did not write it sees it, without the link to submit it.
+    page = login(people.conseiller2).get(reverse("correspondence:mail_detail", args=[mail.pk])).content.decode()
+    assert "Projet de réponse :" in page and submit not in page
