@@ -103,21 +103,35 @@ def hold_slot(*, starts_at, ends_at, audience: Audience | None = None, unavailab
     if conflict is not None:
         raise ValidationError({"starts_at": conflict_message(conflict)}, code="overlap")
     owner = {"audience": audience} if audience is not None else {"unavailability": unavailability}
-    try:
-        with transaction.atomic():
-            AgendaSlot.objects.update_or_create(
-                **owner, defaults={"starts_at": starts_at, "ends_at": ends_at, "occupied_until": occupied_until}
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                AgendaSlot.objects.update_or_create(
+                    **owner, defaults={"starts_at": starts_at, "ends_at": ends_at, "occupied_until": occupied_until}
+                )
+            return
+        except (IntegrityError, OperationalError) as exc:
+            if not _lost_the_slot(exc):
+                raise
+            if _deadlocked(exc) and attempt < DEADLOCK_ATTEMPTS:
+                # PostgreSQL aborted this write to let the other one go on: writing again waits
+                # for its outcome, then meets its committed slot (the named conflict below) or
+                # takes the free time if it rolled back.
+                continue
+            conflict = conflicting_slot(
+                starts_at, occupied_until, exclude_audience=audience, exclude_unavailability=unavailability
             )
-    except (IntegrityError, OperationalError) as exc:
-        if not _lost_the_slot(exc):
-            raise
-        conflict = conflicting_slot(
-            starts_at, occupied_until, exclude_audience=audience, exclude_unavailability=unavailability
-        )
-        message = (
-            conflict_message(conflict) if conflict else _("Ce créneau vient d'être pris par un autre rendez-vous.")
-        )
-        raise ValidationError({"starts_at": message}, code="overlap")
+            message = (
+                conflict_message(conflict) if conflict else _("Ce créneau vient d'être pris par un autre rendez-vous.")
+            )
+            raise ValidationError({"starts_at": message}, code="overlap") from exc
+
+
+DEADLOCK_ATTEMPTS = 3
+
+
+def _deadlocked(exc: Exception) -> bool:
+    return getattr(exc.__cause__, "pgcode", None) == DEADLOCK_DETECTED
 
 
 def _lost_the_slot(exc: Exception) -> bool:
@@ -126,7 +140,7 @@ def _lost_the_slot(exc: Exception) -> bool:
     other's row, and PostgreSQL broke the deadlock by aborting this one (SQLSTATE 40P01)."""
     if isinstance(exc, IntegrityError):
         return NO_OVERLAP_CONSTRAINT in str(exc)
-    return getattr(exc.__cause__, "pgcode", None) == DEADLOCK_DETECTED and "exclusion constraint" in str(exc)
+    return _deadlocked(exc) and "exclusion constraint" in str(exc)
 
 
 def release_slot(*, audience: Audience | None = None, unavailability: Unavailability | None = None) -> None:

@@ -312,9 +312,36 @@ def test_a_deadlock_between_two_programmings_of_the_same_slot_is_a_french_confli
             audience=audience, by=people.attache, starts_at=at(day, 10), ends_at=at(day, 10, 30), place=place
         )
     assert exc.value.message_dict["starts_at"] == ["Ce créneau vient d'être pris par un autre rendez-vous."]
+    assert not AgendaSlot.objects.filter(audience=audience).exists()
     other = _operational_error("57014", "canceling statement due to statement timeout")
     monkeypatch.setattr(AgendaSlot.objects, "update_or_create", lambda **kw: (_ for _ in ()).throw(other))
     with pytest.raises(OperationalError):
         services.audience_programme(
             audience=make_request(), by=people.attache, starts_at=at(day, 11), ends_at=at(day, 11, 30), place=place
         )
+
+
+def test_a_programming_aborted_by_a_deadlock_writes_again_and_takes_a_slot_left_free(
+    people, make_request, place, day, monkeypatch
+):
+    """The other transaction rolled back: writing again (it waits for the other's outcome)
+    takes the slot instead of refusing a free time."""
+    deadlock = _operational_error(
+        "40P01", "deadlock detected\nCONTEXT: while checking exclusion constraint on tuple (0,1)"
+    )
+    original = AgendaSlot.objects.update_or_create
+    calls = []
+
+    def once_deadlocked(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise deadlock
+        return original(**kwargs)
+
+    monkeypatch.setattr(AgendaSlot.objects, "update_or_create", once_deadlocked)
+    audience = make_request()
+    services.audience_programme(
+        audience=audience, by=people.attache, starts_at=at(day, 10), ends_at=at(day, 10, 30), place=place
+    )
+    assert len(calls) == 2
+    assert AgendaSlot.objects.get(audience=audience).starts_at == at(day, 10)
