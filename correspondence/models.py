@@ -677,11 +677,13 @@ class MailEvent(models.Model):
 
 
 class MailConsultation(models.Model):
-    """Who opened a confidential or secret mail (page or attachment), and when."""
+    """Who opened a confidential or secret mail (page, attachment, or a line of an export of
+    the register), and when."""
 
     class What(models.TextChoices):
         DETAIL = "fiche", _("Fiche")
         ATTACHMENT = "piece", _("Pièce jointe")
+        EXPORT = "export", _("Export du registre")
 
     mail = models.ForeignKey(Mail, on_delete=models.PROTECT, related_name="consultations")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("personne"), on_delete=models.PROTECT)

@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -345,3 +346,18 @@ def consultation_log(*, mail: Mail, user, what: str, attachment: Attachment | No
     """Log a consultation of confidential or secret mail (ordinary mail is not logged)."""
     if mail.is_restricted:
         MailConsultation.objects.create(mail=mail, user=user, what=what, attachment=attachment)
+
+
+def consultation_log_export(*, mails, user) -> int:
+    """Log, in one statement, each confidential or secret letter among ``mails`` (an export's
+    rows) as exported by ``user``; however many there are, nothing is read into memory."""
+    restricted = mails.exclude(confidentiality=Mail.Confidentiality.ORDINAIRE).order_by().values(exported=F("pk"))
+    select, params = restricted.query.sql_with_params()
+    table = MailConsultation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (mail_id, user_id, at, what, attachment_id) "
+            f"SELECT e.exported, %s, %s, %s, NULL FROM ({select}) e",
+            [user.pk, timezone.now(), MailConsultation.What.EXPORT, *params],
+        )
+        return cursor.rowcount

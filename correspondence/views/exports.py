@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import selectors
+from .. import selectors, services
 from ..models import Mail, Register
 from ._access import _filters_from, _require
 
@@ -37,12 +37,15 @@ EXPORT_HEADERS = [
 def _export_rows(request: HttpRequest):
     # Checked here, not inside the generator: a streamed response has started by then.
     _require(selectors.can_export(request.user))
-    return _rows(request)
-
-
-def _rows(request: HttpRequest):
     _form, filters = _filters_from(request)
-    qs = selectors.filtered_mails(request.user, filters).values_list(
+    mails = selectors.filtered_mails(request.user, filters)
+    # Confidential and secret letters leave in the file: the consultation log says who took them.
+    services.consultation_log_export(mails=mails, user=request.user)
+    return _rows(mails)
+
+
+def _rows(mails):
+    qs = mails.values_list(
         "reference",
         "register",
         "registered_at",

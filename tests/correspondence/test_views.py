@@ -445,6 +445,40 @@ def test_xlsx_export(people, login, register_incoming):
     assert login(people.directeur).post(reverse("correspondence:export_xlsx")).status_code == 405
 
 
+@pytest.mark.parametrize("export", ["correspondence:export_csv", "correspondence:export_xlsx"])
+def test_an_export_is_written_to_the_consultation_log_for_each_restricted_letter(
+    people, login, register_incoming, export
+):
+    from correspondence.models import MailConsultation
+
+    ordinary = register_incoming(subject="Ordinaire")
+    confidential = register_incoming(subject="Confidentiel", confidentiality=Mail.Confidentiality.CONFIDENTIEL)
+    secret = register_incoming(subject="Secret", confidentiality=Mail.Confidentiality.SECRET)
+    register_incoming(subject="Hors filtre", confidentiality=Mail.Confidentiality.SECRET, priority="urgente")
+    client = login(people.directeur)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse(export), {"priority": "normale"})
+        b"".join(response.streaming_content)
+    logged = MailConsultation.objects.filter(what=MailConsultation.What.EXPORT)
+    assert sorted(logged.values_list("mail_id", flat=True)) == sorted([confidential.pk, secret.pk])
+    assert set(logged.values_list("user_id", flat=True)) == {people.directeur.pk}
+    assert not MailConsultation.objects.filter(mail=ordinary).exists()
+    assert (
+        sum(
+            'INSERT INTO "correspondence_mailconsultation"' in q["sql"]
+            or "INSERT INTO correspondence_mailconsultation" in q["sql"]
+            for q in ctx.captured_queries
+        )
+        == 1
+    )
+    # The router reads it on the letter's page.
+    page = client.get(reverse("correspondence:mail_detail", args=[secret.pk])).content.decode()
+    assert "Export du registre" in page
+    # Refused exports log nothing.
+    assert login(people.conseiller1).get(reverse(export)).status_code == 403
+    assert logged.count() == 2
+
+
 # --- Query counts ---------------------------------------------------------------------------
 def _queries(client, url, params=None) -> int:
     freshness.bump()  # the navigation's counts computed, not read from the cache
