@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from . import printing
+from . import printing, services
 from .forms_print import RegisterPrintForm
 from .models import Mail, MailConsultation, Register
 from .selectors import can_register, mail_for_user
@@ -87,6 +87,8 @@ def register_print(request: HttpRequest) -> HttpResponse:
     if len(rows) > RegisterPrintForm.MAX_ROWS:
         form.add_error(None, RegisterPrintForm.too_many_rows_message(len(rows)))
         return render(request, "correspondence/print_register_form.html", {"form": form})
+    # The printed register takes its confidential and secret entries out too: logged as an export.
+    services.consultation_log_export(mails=Mail.objects.filter(pk__in=[row.pk for row in rows]), user=request.user)
     context = {
         "rows": rows,
         "register": data["register"],

@@ -293,3 +293,20 @@ def test_register_too_long_to_print_asks_for_a_shorter_period(people, login, mon
     response = login(people.attache).get(register_url(register="arrivee", start=today, end=today))
     assert response["Content-Type"].startswith("text/html")
     assert "choisissez une période plus courte" in response.content.decode()
+
+
+def test_the_printed_register_writes_its_restricted_entries_to_the_consultation_log(people, login):
+    from django.utils import timezone
+
+    from correspondence.models import MailConsultation
+
+    incoming(people, subject="Ordinaire")
+    secret = incoming(people, subject="Télégramme réservé", confidentiality="secret")
+    today = f"{timezone.localdate():%Y-%m-%d}"
+    response = login(people.directeur).get(register_url(register="arrivee", start=today, end=today))
+    assert response.status_code == 200 and secret.reference in pdf_text(response)
+    logged = MailConsultation.objects.filter(what=MailConsultation.What.EXPORT)
+    assert list(logged.values_list("mail_id", "user_id")) == [(secret.pk, people.directeur.pk)]
+    # A refused print (no period) logs nothing more.
+    login(people.directeur).get(reverse("correspondence:print_register"))
+    assert logged.count() == 1
