@@ -33,6 +33,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core import checks
 from django.core.cache import cache
+from django.db import connection, connections
 from django.db.backends.signals import connection_created
 from django.utils import timezone
 
@@ -56,8 +57,6 @@ _TARGET = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?
 def _namespace() -> str:
     """Keys are per database (server and name): two deployments, or test workers, sharing a
     Redis keep apart."""
-    from django.db import connection
-
     db = connection.settings_dict
     return f"cabinet:{db.get('HOST') or ''}:{db.get('PORT') or ''}/{db['NAME']}"
 
@@ -106,10 +105,10 @@ def _watch(execute, sql, params, many, context):
     if isinstance(sql, str) and writes_data(sql):
         _local_writes += 1
         bump()
-        connection = context["connection"]
+        written = context["connection"]
         # Once per transaction is enough: the last commit is what matters.
-        if connection.in_atomic_block and not any(entry[1] is bump for entry in connection.run_on_commit):
-            connection.on_commit(bump)
+        if written.in_atomic_block and not any(entry[1] is bump for entry in written.run_on_commit):
+            written.on_commit(bump)
     return result
 
 
@@ -120,11 +119,9 @@ def watch_connection(sender, connection, **kwargs) -> None:
 
 def install() -> None:
     """Watch every connection, the ones already open included (called from AppConfig.ready)."""
-    from django.db import connections
-
     connection_created.connect(watch_connection, dispatch_uid="cabinet.freshness")
-    for connection in connections.all(initialized_only=True):
-        watch_connection(None, connection)
+    for opened in connections.all(initialized_only=True):
+        watch_connection(None, opened)
 
 
 def generation() -> int | None:

@@ -4,10 +4,6 @@
 engine, one ``{% include %}`` per option: on the register's filter bar (ten fields, a hundred
 options) that was a tenth of the page's time. The HTML is the same as Django's
 ``django/forms/widgets/select.html``: same attributes, same escaping, option groups kept.
-
-``ListModelChoiceField`` reads its choices with one plain SELECT. Django's iterates them with
-``QuerySet.iterator()``, which on PostgreSQL opens a server-side cursor (DECLARE … WITH HOLD,
-FETCH, CLOSE: three round trips and a materialised result) for a list of twenty names.
 """
 
 from __future__ import annotations
@@ -22,18 +18,6 @@ def _options(options) -> str:
     return format_html_join(
         "", '<option value="{}"{}>{}</option>', ((o["value"], flatatt(o["attrs"]), o["label"]) for o in options)
     )
-
-
-class ListModelChoiceIterator(forms.models.ModelChoiceIterator):
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.queryset:
-            yield self.choice(obj)
-
-
-class ListModelChoiceField(forms.ModelChoiceField):
-    iterator = ListModelChoiceIterator
 
 
 class FastSelect(forms.Select):

@@ -137,15 +137,25 @@ def load_average() -> str:
 
 
 # --- Pages ----------------------------------------------------------------------------------
-def _timed(fn: Callable[[], object], runs: int, warmup: int) -> list[float]:
+def _timed(
+    fn: Callable[[], object], runs: int, warmup: int, *, before: Callable[[], object] | None = None
+) -> list[float]:
+    """``fn``'s times in ms over ``runs`` calls after ``warmup``; ``before`` runs untimed ahead
+    of each timed call."""
     for _n in range(warmup):
         fn()
     times = []
     for _n in range(runs):
+        if before is not None:
+            before()
         started = time.perf_counter()
         fn()
         times.append((time.perf_counter() - started) * 1000)
     return times
+
+
+def _p50_p95(times: list[float]) -> tuple[float, float]:
+    return round(statistics.median(times), 2), round(percentile(times, 0.95), 2)
 
 
 def _bare_statements(captured: list[dict]) -> list[str]:
@@ -203,27 +213,17 @@ def measure_page(
     if response.status_code != 200:
         measure.error = f"HTTP {response.status_code}"
         return measure
-    times = _timed(get, runs, warmup)
-    measure.p50_ms = round(statistics.median(times), 2)
-    measure.p95_ms = round(percentile(times, 0.95), 2)
+    measure.p50_ms, measure.p95_ms = _p50_p95(_timed(get, runs, 0))  # warmed up above
     if cold:
         freshness.bump()
         with CaptureQueriesContext(connection) as context:
             get()
         measure.cold_queries = len(context.captured_queries)
-        cold_times = []
-        for _n in range(runs):
-            freshness.bump()  # not timed: what a write elsewhere does
-            started = time.perf_counter()
-            get()
-            cold_times.append((time.perf_counter() - started) * 1000)
-        measure.cold_p50_ms = round(statistics.median(cold_times), 2)
-        measure.cold_p95_ms = round(percentile(cold_times, 0.95), 2)
+        # Each timed request right after what a write elsewhere does (not timed).
+        measure.cold_p50_ms, measure.cold_p95_ms = _p50_p95(_timed(get, runs, 0, before=freshness.bump))
     if bare:
         statements = _bare_statements(captured)
-        bare_times = _timed(lambda: _run_bare(statements), runs, warmup)
-        measure.bare_p50_ms = round(statistics.median(bare_times), 2)
-        measure.bare_p95_ms = round(percentile(bare_times, 0.95), 2)
+        measure.bare_p50_ms, measure.bare_p95_ms = _p50_p95(_timed(lambda: _run_bare(statements), runs, warmup))
     return measure
 
 

@@ -317,12 +317,17 @@ def paginate(qs: QuerySet, *, page: int, per_page: int = PER_PAGE) -> Page:
     page = max(1, page)
     start = (page - 1) * per_page
     rows = list(qs[start : start + per_page + 1])
+    return _page(qs, rows[:per_page], number=page, has_previous=page > 1, has_next=len(rows) > per_page)
+
+
+def _page(qs: QuerySet, rows: list, *, number: int, has_previous: bool, has_next: bool) -> Page:
+    """A page of ``qs`` with its count bounded by COUNT_CAP."""
     bounded = qs.order_by()[: COUNT_CAP + 1].count()
     return Page(
-        rows=rows[:per_page],
-        number=page,
-        has_previous=page > 1,
-        has_next=len(rows) > per_page,
+        rows=rows,
+        number=number,
+        has_previous=has_previous,
+        has_next=has_next,
         count=min(bounded, COUNT_CAP),
         count_capped=bounded > COUNT_CAP,
     )
@@ -387,15 +392,7 @@ def paginate_register(
             rows = list(_beyond(qs, position, later=later).reverse()[: per_page + 1])
             has_previous, has_next = len(rows) > per_page and page > 1, True
             rows = rows[:per_page][::-1]
-        bounded = qs.order_by()[: COUNT_CAP + 1].count()
-        result = Page(
-            rows=rows,
-            number=page,
-            has_previous=has_previous,
-            has_next=has_next,
-            count=min(bounded, COUNT_CAP),
-            count_capped=bounded > COUNT_CAP,
-        )
+        result = _page(qs, rows, number=page, has_previous=has_previous, has_next=has_next)
     if descending is not None and result.rows:
         if result.has_next:
             result.next_after = mail_cursor(result.rows[-1])

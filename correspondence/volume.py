@@ -1169,6 +1169,12 @@ def _b_lexeme(lexeme: bytes, positions: tuple) -> bytes:
     return lexeme + b"\0" + _POSITIONS[len(positions)](len(positions), *positions)
 
 
+def _merge(merged: dict, lexeme: bytes, positions: tuple) -> None:
+    """A lexeme's positions added to those it already has (a word twice in a text)."""
+    known = merged.get(lexeme)
+    merged[lexeme] = positions if known is None else known + positions
+
+
 def _unquote(quoted: str) -> str:
     """A lexeme as tsvector's text output writes it (' and \\ doubled), as it is."""
     return quoted.replace("''", "'").replace("\\\\", "\\")
@@ -1250,10 +1256,11 @@ class _Vectors:
                 recipe.append((quoted, 0, 0, positions))
         return tuple(recipe), used
 
-    def _template(self, text: str, offset: int):
-        """``text`` placed after ``offset`` positions: (vector text with a %s for each lexeme
-        cut from the text, the (start, end) of each cut, positions used), or None."""
-        pieces, cuts, used, start = [], [], 0, 0
+    def _walk(self, text: str, offset: int):
+        """``text`` placed after ``offset`` positions: its lexemes as (quoted lexeme, or None for
+        one cut from the text; cut start; cut end; positions), and the positions used; None
+        when a word's vector is not known."""
+        items, used, start = [], 0, 0
         for word in text.split(" "):
             if _HAS_DIGIT.search(word):
                 shape = self.shapes.get(word.translate(_TO_ZERO))
@@ -1264,17 +1271,30 @@ class _Vectors:
                 known = self.words.get(word)
                 if known is None:
                     return None
-                items, n = known
-                recipe = [(quoted, 0, 0, positions) for quoted, positions in items]
+                entries, n = known
+                recipe = [(quoted, 0, 0, positions) for quoted, positions in entries]
             for quoted, a, b, positions in recipe:
-                at = ",".join(str(p + offset + used) for p in positions)
-                if quoted is None:
-                    pieces.append(f"'%s':{at}")
-                    cuts.append((start + a, start + b))
-                else:
-                    pieces.append(f"'{quoted.replace('%', '%%')}':{at}")
+                at = tuple([p + offset + used for p in positions])
+                items.append((None, start + a, start + b, at) if quoted is None else (quoted, 0, 0, at))
             used += n
             start += len(word) + 1
+        return items, used
+
+    def _template(self, text: str, offset: int):
+        """``text`` placed after ``offset`` positions: (vector text with a %s for each lexeme
+        cut from the text, the (start, end) of each cut, positions used), or None."""
+        walked = self._walk(text, offset)
+        if walked is None:
+            return None
+        items, used = walked
+        pieces, cuts = [], []
+        for quoted, a, b, positions in items:
+            at = ",".join(map(str, positions))
+            if quoted is None:
+                pieces.append(f"'%s':{at}")
+                cuts.append((a, b))
+            else:
+                pieces.append(f"'{quoted.replace('%', '%%')}':{at}")
         return " ".join(pieces), tuple(cuts), used
 
     def _unique(self, text: str, offset: int):
@@ -1313,29 +1333,12 @@ class _Vectors:
         """``vector``'s tsvector as a field of COPY's binary format: its number of lexemes,
         then each lexeme (NUL-terminated) with its positions. PostgreSQL sorts the lexemes
         (tsvectorrecv) but does not merge a lexeme given twice: the letter's are merged here."""
-        merged: dict[bytes, tuple] = {}
-        offset = 0
-        for text in unique:  # a letter's own (its references): cut from the text
-            if text:
-                key = (text.translate(_TO_ZERO), offset)
-                template = self.binary_templates.get(key, False)
-                if template is False:
-                    template = self.binary_templates[key] = self._binary_template(text, offset)
-                if template is None:
-                    return None
-                items, used = template
-                for lexeme, a, b, positions in items:
-                    if lexeme is None:
-                        lexeme = text[a:b].encode()
-                    known = merged.get(lexeme)
-                    merged[lexeme] = positions if known is None else known + positions
-                offset += used
-        parts, count, rendered = (
-            [_b_lexeme(lexeme, positions) for lexeme, positions in merged.items()],
-            len(merged),
-            self.binary_rendered,
-        )
-        seen = set(merged)
+        own = self._binary_unique(unique)
+        if own is None:
+            return None
+        merged, offset = own
+        parts = [_b_lexeme(lexeme, positions) for lexeme, positions in merged.items()]
+        count, rendered, seen, start = len(merged), self.binary_rendered, set(merged), offset
         for text in shared:
             if text:
                 done = rendered.get((text, offset))
@@ -1345,7 +1348,7 @@ class _Vectors:
                 if lexemes is None:
                     return None
                 if not seen.isdisjoint(lexemes):  # a lexeme twice (an acronym in a reference, say)
-                    return self._binary_merged(unique, shared)
+                    return self._binary_merged(merged, start, shared)
                 parts.append(encoded)
                 count += len(lexemes)
                 seen.update(lexemes)
@@ -1353,18 +1356,28 @@ class _Vectors:
         body = b"".join(parts)
         return _b_length(len(body) + 4) + _b_length(count) + body
 
-    def _binary_merged(self, unique: tuple, shared: tuple) -> bytes | None:
-        """The slow way: every lexeme merged (a shared part overlapping an earlier one)."""
+    def _binary_unique(self, unique: tuple):
+        """The letter's own parts (its references, cut from the text), lexemes merged:
+        ({lexeme: positions}, the offset after them), or None."""
         merged: dict[bytes, tuple] = {}
         offset = 0
         for text in unique:
             if text:
-                items, used = self.binary_templates[(text.translate(_TO_ZERO), offset)]
+                key = (text.translate(_TO_ZERO), offset)
+                template = self.binary_templates.get(key, False)
+                if template is False:
+                    template = self.binary_templates[key] = self._binary_template(text, offset)
+                if template is None:
+                    return None
+                items, used = template
                 for lexeme, a, b, positions in items:
-                    lexeme = text[a:b].encode() if lexeme is None else lexeme
-                    known = merged.get(lexeme)
-                    merged[lexeme] = positions if known is None else known + positions
+                    _merge(merged, text[a:b].encode() if lexeme is None else lexeme, positions)
                 offset += used
+        return merged, offset
+
+    def _binary_merged(self, own: dict, offset: int, shared: tuple) -> bytes | None:
+        """The slow way: every lexeme merged (a shared part overlapping an earlier one)."""
+        merged = dict(own)
         rendered = self.binary_rendered
         for text in shared:
             if text:
@@ -1375,36 +1388,18 @@ class _Vectors:
                 if lexemes is None:
                     return None
                 for lexeme, positions in items:
-                    known = merged.get(lexeme)
-                    merged[lexeme] = positions if known is None else known + positions
+                    _merge(merged, lexeme, positions)
                 offset += used
         body = b"".join([_b_lexeme(lexeme, positions) for lexeme, positions in merged.items()])
         return _b_length(len(body) + 4) + _b_length(len(merged)) + body
 
     def _binary_template(self, text: str, offset: int):
         """``_template`` as (lexeme bytes or None for a cut, cut start, cut end, positions)."""
-        items, used, start = [], 0, 0
-        for word in text.split(" "):
-            if _HAS_DIGIT.search(word):
-                shape = self.shapes.get(word.translate(_TO_ZERO))
-                if shape is None:
-                    return None
-                recipe, n = shape
-            else:
-                known = self.words.get(word)
-                if known is None:
-                    return None
-                entries, n = known
-                recipe = [(quoted, 0, 0, positions) for quoted, positions in entries]
-            for quoted, a, b, positions in recipe:
-                at = tuple(p + offset + used for p in positions)
-                if quoted is None:
-                    items.append((None, start + a, start + b, at))
-                else:
-                    items.append((_unquote(quoted).encode(), 0, 0, at))
-            used += n
-            start += len(word) + 1
-        return tuple(items), used
+        walked = self._walk(text, offset)
+        if walked is None:
+            return None
+        items, used = walked
+        return tuple((q if q is None else _unquote(q).encode(), a, b, at) for q, a, b, at in items), used
 
     def _binary_shifted(self, text: str, offset: int) -> tuple:
         """A recurring text after ``offset`` positions: (its lexemes, their binary form, the
@@ -1432,11 +1427,7 @@ class _Vectors:
                 return None
             items, n = piece
             for lexeme, a, b, positions in items:
-                lexeme = word[a:b].encode() if lexeme is None else lexeme
-                if used:
-                    positions = tuple([p + used for p in positions])
-                known = merged.get(lexeme)
-                merged[lexeme] = positions if known is None else known + positions
+                _merge(merged, word[a:b].encode() if lexeme is None else lexeme, tuple([p + used for p in positions]))
             used += n
         return frozenset(merged), tuple(merged.items()), used
 
