@@ -76,11 +76,13 @@ def grouped_bar_chart(
     for s in series:
         if len(s.values) != len(categories):
             raise ValueError(f"La série « {s.label} » n'a pas autant de valeurs que de catégories.")
-    left, right, top, bottom = 30, 6, 28, 30
-    plot_w = width - left - right
-    plot_h = height - top - bottom
     peak = max((v for s in series for v in s.values), default=0)
     axis_top = nice_ceiling(peak)
+    # Room for the widest tick label (12 px digits are about 7 px wide): "1600" was cut to
+    # "600" at a million letters with a fixed 30 px.
+    left, right, top, bottom = max(30, 14 + 7 * len(str(axis_top))), 6, 28, 30
+    plot_w = width - left - right
+    plot_h = height - top - bottom
     n = max(len(categories), 1)
     group_w = plot_w / n
     bar_w = group_w * 0.8 / max(len(series), 1)

@@ -67,3 +67,15 @@ def test_horizontal_chart_without_items_says_so():
     svg = horizontal_bar_chart([], title="En retard", empty_label="Aucune imputation en retard")
     assert bars(svg) == []
     assert "Aucune imputation en retard" in svg
+
+
+@pytest.mark.parametrize("peak", [9, 95, 1_450, 14_900])
+def test_grouped_chart_leaves_room_for_its_widest_tick_label(peak):
+    """At a million letters a week holds 1 200 letters: the tick "1600" was cut to "600"."""
+    svg = ET.fromstring(str(grouped_bar_chart(["a", "b"], [Series("x", [peak, 1])], title="t")))
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    ticks = [t for t in svg.findall("s:text", ns) if t.get("text-anchor") == "end"]
+    widest = max(len(t.text) for t in ticks)
+    assert widest == len(str(nice_ceiling(peak)))
+    # Right-aligned at x: the label's ~7 px digits must fit between 0 and x.
+    assert all(float(t.get("x")) >= 7 * len(t.text) for t in ticks)
