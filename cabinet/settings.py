@@ -170,6 +170,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cabinet.tasks.deliver_pending_notifications",
         "schedule": timedelta(minutes=2),
     },
+    # Files left in the private storage by a rolled-back upload (cabinet.orphans).
+    "cabinet-sweep-orphan-files": {
+        "task": "cabinet.tasks.sweep_orphan_files",
+        "schedule": timedelta(days=1),
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------

@@ -59,3 +59,11 @@ def deliver_pending_notifications() -> int:
         except Exception:  # an SMTP failure leaves the row pending for the next sweep
             Notification.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
     return sent
+
+
+@shared_task(ignore_result=True)
+def sweep_orphan_files() -> int:
+    """Nightly: quarantine the stored files that no row names (left by a rolled-back upload)."""
+    from .orphans import sweep
+
+    return len(sweep().quarantined)

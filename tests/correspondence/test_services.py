@@ -82,6 +82,30 @@ def test_attachment_keeps_sanitised_name_and_sha256(register_incoming, people):
     assert "<scan>" not in attachment.file.name and ".." not in attachment.file.name
 
 
+def test_upload_rolled_back_leaves_a_file_that_the_nightly_sweep_removes(register_incoming, people):
+    import datetime
+
+    from django.core.files.storage import default_storage
+    from django.db import transaction
+
+    from cabinet import orphans
+
+    mail = register_incoming()
+    kept = services.attachment_add(mail=mail, uploaded_by=people.secretariat, upload=pdf_upload("gardé.pdf"))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        lost = services.attachment_add(mail=mail, uploaded_by=people.secretariat, upload=pdf_upload("perdu.pdf"))
+        raise RuntimeError("la suite de l'enregistrement échoue")
+    # The row is gone with the transaction; its file is still in the storage.
+    assert not mail.attachments.filter(pk=lost.pk).exists()
+    assert default_storage.exists(lost.file.name)
+
+    report = orphans.sweep(min_age=datetime.timedelta(0))
+
+    assert report.quarantined == [lost.file.name]
+    assert not default_storage.exists(lost.file.name)
+    assert default_storage.exists(kept.file.name)
+
+
 def test_routing_sets_state_grants_view_and_notifies(register_incoming, people):
     mail = register_incoming(priority=Mail.Priority.URGENTE)
     imputation = services.imputation_create(
