@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cabinet.roles import Role
@@ -56,6 +57,26 @@ def _check_delegation_people_and_scope(
     return errors
 
 
+def _validate(delegation: Delegation, *, delegator, delegate, categories: list[ActCategory]) -> None:
+    """The model's checks and the law's (rules 2, 4, 6), all reported at once, field by field:
+    the same for a new arrêté and for a corrected projet."""
+    errors: dict[str, list] = {}
+    try:
+        delegation.full_clean()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    for field, message in _check_delegation_people_and_scope(
+        delegator=delegator,
+        delegate=delegate,
+        categories=categories,
+        signed_on=delegation.signed_on,
+        valid_from=delegation.valid_from,
+    ).items():
+        errors.setdefault(field, []).append(message)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def delegation_create(
     *,
@@ -84,17 +105,7 @@ def delegation_create(
     )
     if scan:
         delegation.scan = scan
-    errors: dict[str, list] = {}
-    try:
-        delegation.full_clean()
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    for field, message in _check_delegation_people_and_scope(
-        delegator=delegator, delegate=delegate, categories=categories, signed_on=signed_on, valid_from=valid_from
-    ).items():
-        errors.setdefault(field, []).append(message)
-    if errors:
-        raise ValidationError(errors)
+    _validate(delegation, delegator=delegator, delegate=delegate, categories=categories)
     delegation.save()
     delegation.categories.set(categories)
     DelegationEvent.objects.create(
@@ -102,6 +113,110 @@ def delegation_create(
         action=DelegationEvent.Action.CREATED,
         actor=actor,
         note=_("Champ : %(scope)s.") % {"scope": ", ".join(c.name for c in categories)},
+    )
+    return delegation
+
+
+# The terms of a projet that its correction may change, in the order the history lists them.
+EDITABLE_TERMS = ("number", "signed_on", "delegator", "delegate", "valid_from", "valid_until", "is_conditional")
+
+
+def delegation_edit_refusal(delegation: Delegation) -> str | None:
+    """Why this arrêté may no longer be corrected (None: it may). Only a projet is: once
+    published, an arrêté is a legal act, revoked and replaced but never rewritten."""
+    if delegation.state == Delegation.State.PROJET:
+        return None
+    if delegation.state == Delegation.State.EN_VIGUEUR:
+        return _(
+            "L'arrêté n° %(n)s est publié et en vigueur : c'est un acte juridique, il ne se modifie plus. "
+            "Pour en changer les termes, abrogez-le et enregistrez un nouvel arrêté."
+        ) % {"n": delegation.number}
+    return _(
+        "L'arrêté n° %(n)s est %(state)s : c'est un acte juridique publié, il ne se modifie plus. "
+        "Pour déléguer de nouveau, enregistrez un nouvel arrêté."
+    ) % {"n": delegation.number, "state": delegation.get_state_display().lower()}
+
+
+def _shown(value) -> str:
+    """A term as the history prints it."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if isinstance(value, datetime.date):
+        return _d(value)
+    if isinstance(value, list):
+        return ", ".join(c.name for c in value)
+    return str(value)
+
+
+def _term_label(name: str) -> str:
+    return capfirst(Delegation._meta.get_field(name).verbose_name)
+
+
+def _terms(delegation: Delegation, categories: list[ActCategory]) -> dict:
+    return {**{name: getattr(delegation, name) for name in EDITABLE_TERMS}, "categories": categories}
+
+
+@transaction.atomic
+def delegation_update(
+    *,
+    actor,
+    delegation: Delegation,
+    number: str,
+    signed_on: datetime.date,
+    delegator,
+    delegate,
+    categories: Iterable[ActCategory],
+    valid_from: datetime.date,
+    valid_until: datetime.date | None = None,
+    is_conditional: bool = False,
+    scan=None,
+) -> Delegation:
+    """Correct a projet before its publication (number, date, people, scope, dates,
+    condition), under the same checks as when it was recorded. A new ``scan`` replaces the
+    scanned arrêté; without one, the current scan is kept.
+
+    The row is locked and its state read again under the lock: a publication in another tab
+    either waits for this correction or is already there, and then the correction is refused.
+    The history records each term changed, before → after; nothing is recorded if nothing
+    changed."""
+    delegation = (
+        Delegation.objects.select_for_update(of=("self",)).select_related("delegator", "delegate").get(pk=delegation.pk)
+    )
+    refusal = delegation_edit_refusal(delegation)
+    if refusal:
+        raise ValidationError(refusal)
+    categories = sorted(categories, key=lambda c: c.name)
+    before = _terms(delegation, list(delegation.categories.order_by("name")))
+    delegation.number = number.strip()
+    delegation.signed_on = signed_on
+    delegation.delegator = delegator
+    delegation.delegate = delegate
+    delegation.valid_from = valid_from
+    delegation.valid_until = valid_until
+    delegation.is_conditional = is_conditional
+    if scan:
+        delegation.scan = scan
+    _validate(delegation, delegator=delegator, delegate=delegate, categories=categories)
+    after = _terms(delegation, categories)
+    changes = [
+        _("%(term)s : %(before)s → %(after)s")
+        % {"term": _term_label(name), "before": _shown(before[name]), "after": _shown(after[name])}
+        for name in (*EDITABLE_TERMS, "categories")
+        if before[name] != after[name]
+    ]
+    if scan:
+        changes.append(_("Arrêté scanné : remplacé"))
+    if not changes:
+        return delegation
+    delegation.save(update_fields=[*EDITABLE_TERMS, *(["scan"] if scan else [])])
+    delegation.categories.set(categories)
+    DelegationEvent.objects.create(
+        delegation=delegation,
+        action=DelegationEvent.Action.UPDATED,
+        actor=actor,
+        note=" ; ".join(changes) + ".",
     )
     return delegation
 

@@ -208,3 +208,10 @@ def delegation_initial() -> dict:
     from cabinet.selectors import minister_in_office
 
     return {"delegator": minister_in_office(), "signed_on": timezone.localdate(), "valid_from": timezone.localdate()}
+
+
+def delegation_edit_initial(delegation) -> dict:
+    """A projet's current terms, to pre-fill ``DelegationForm`` when it is corrected. The
+    scan is no initial value: the form offers to replace it, the page links the current one."""
+    terms = [name for name in DelegationForm.base_fields if name not in ("categories", "scan")]
+    return {**{name: getattr(delegation, name) for name in terms}, "categories": list(delegation.categories.all())}

@@ -19,6 +19,7 @@ urlpatterns = [
     path("arretes/", views.delegation_list, name="delegation_list"),
     path("arretes/nouveau/", views.delegation_create, name="delegation_create"),
     path("arretes/<int:pk>/", views.delegation_detail, name="delegation_detail"),
+    path("arretes/<int:pk>/modifier/", views.delegation_edit, name="delegation_edit"),
     path("arretes/<int:pk>/publier/", views.delegation_publish, name="delegation_publish"),
     path("arretes/<int:pk>/abroger/", views.delegation_revoke, name="delegation_revoke"),
     path("arretes/<int:pk>/arrete-scanne/", views.delegation_scan, name="delegation_scan"),

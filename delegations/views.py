@@ -26,6 +26,7 @@ from .forms import (
     SignForm,
     VerifyForm,
     VisaForm,
+    delegation_edit_initial,
     delegation_initial,
 )
 from .models import ActCategory, Delegation, SignatureItem
@@ -243,6 +244,29 @@ def delegation_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Arrêté enregistré comme projet : publiez-le pour qu'il entre en vigueur."))
             return redirect("delegations:delegation_detail", pk=delegation.pk)
     return render(request, "delegations/delegation_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def delegation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a projet before its publication, with the creation form pre-filled. A published
+    arrêté is refused with its reason (and by the service, whatever this page was shown)."""
+    delegation = selectors.access_delegation(request.user, pk)
+    if not request.user.has_perm("delegations.manage_delegation"):
+        raise PermissionDenied
+    refusal = delegation_services.delegation_edit_refusal(delegation)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("delegations:delegation_detail", pk=delegation.pk)
+    form = DelegationForm(*posted(request), initial=delegation_edit_initial(delegation))
+    if request.method == "POST" and form.is_valid():
+        try:
+            delegation_services.delegation_update(actor=request.user, delegation=delegation, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Projet d'arrêté modifié : vérifiez-le avant de le publier."))
+            return redirect("delegations:delegation_detail", pk=delegation.pk)
+    return render(request, "delegations/delegation_form.html", {"form": form, "delegation": delegation})
 
 
 def _delegation_context(request: HttpRequest, delegation: Delegation, **forms) -> dict:
