@@ -354,6 +354,10 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "correspondence.tasks.purge_held_uploads",
             "schedule": crontab(hour=3, minute=0),
         },
+        "correspondence-purge-register-prints": {
+            "task": "correspondence.tasks.purge_register_prints",
+            "schedule": crontab(hour=3, minute=10),
+        },
     }
 )
 # Daily digest of late and due-soon imputations, on working days, at this hour (Lomé).

@@ -6,7 +6,6 @@ import datetime
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Register
@@ -22,7 +21,8 @@ class DateInput(forms.DateInput):
 class RegisterPrintForm(forms.Form):
     MAX_DAYS = 366
     # WeasyPrint lays out about 30 to 60 rows a second: beyond this, the request would take
-    # longer than a web worker's timeout. A longer period is printed in several parts.
+    # longer than a web worker's timeout. A longer period is prepared in the background
+    # (services.register_prints).
     MAX_ROWS = 600
 
     register = forms.ChoiceField(label=_("Registre"), choices=Register.choices, initial=Register.ARRIVEE)
@@ -44,10 +44,3 @@ class RegisterPrintForm(forms.Form):
             elif (end - start) > datetime.timedelta(days=self.MAX_DAYS):
                 self.add_error("end", _("Imprimez au plus une année à la fois."))
         return data
-
-    @classmethod
-    def too_many_rows_message(cls, count: int) -> str:
-        return gettext(
-            "Cette période compte plus de %(max)s entrées : choisissez une période plus courte "
-            "et imprimez le registre en plusieurs fois."
-        ) % {"max": f"{cls.MAX_ROWS:,}".replace(",", "\u202f")}

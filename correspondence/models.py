@@ -699,3 +699,47 @@ class MailConsultation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.at:%d/%m/%Y %H:%M}"
+
+
+def register_print_path(instance: RegisterPrint, filename: str) -> str:
+    return f"correspondence/impressions/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+class RegisterPrint(models.Model):
+    """A printed register of a period too long to lay out while the person waits: prepared by
+    a Celery worker, kept for its requester alone (private storage, served by a view that
+    checks who asks), deleted after ``KEPT_DAYS``."""
+
+    KEPT_DAYS = 7
+
+    class State(models.TextChoices):
+        PENDING = "en_attente", _("En préparation")
+        READY = "prete", _("Prête")
+        FAILED = "echec", _("Échec")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("demandé par"), on_delete=models.CASCADE, related_name="+"
+    )
+    register = models.CharField(_("registre"), max_length=10, choices=Register.choices)
+    start = models.DateField(_("du"))
+    end = models.DateField(_("au"))
+    state = models.CharField(_("état"), max_length=12, choices=State.choices, default=State.PENDING)
+    rows = models.PositiveIntegerField(_("entrées"), null=True, blank=True)
+    file = models.FileField(_("fichier"), upload_to=register_print_path, blank=True, max_length=200)
+    error = models.TextField(_("erreur"), blank=True)
+    requested_at = models.DateTimeField(_("demandée le"), default=timezone.now)
+    started_at = models.DateTimeField(_("commencée le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("impression du registre")
+        verbose_name_plural = _("impressions du registre")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "-requested_at"], name="registerprint_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_register_display()} {self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
+
+    @property
+    def filename(self) -> str:
+        return f"registre-{self.register}-{self.start:%Y%m%d}-{self.end:%Y%m%d}.pdf"

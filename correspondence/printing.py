@@ -39,6 +39,23 @@ def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
     return html_to_pdf(render_to_string(template_name, context, request=request))
 
 
+def register_pdf(*, rows: list, register: str, start, end, printed_by=None, request=None) -> bytes:
+    """The register of a period (landscape), its rows given in number order."""
+    from .models import Register
+
+    context = {
+        "rows": rows,
+        "register": register,
+        "register_label": Register(register).label,
+        "start": start,
+        "end": end,
+        "is_incoming": register == Register.ARRIVEE,
+    }
+    if printed_by is not None:
+        context["printed_by"] = printed_by
+    return render_pdf("correspondence/pdf/register.html", context, request=request)
+
+
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration

@@ -38,3 +38,19 @@ def purge_held_uploads() -> int:
     from .holding import purge
 
     return purge()
+
+
+@shared_task(ignore_result=True)
+def prepare_register_print(print_id: int) -> None:
+    """Lay out the printed register of a long period (``RegisterPrint``)."""
+    from .services.register_prints import register_print_prepare
+
+    register_print_prepare(job_id=print_id)
+
+
+@shared_task(ignore_result=True)
+def purge_register_prints() -> int:
+    """Nightly: delete the prepared registers kept longer than RegisterPrint.KEPT_DAYS."""
+    from .services.register_prints import register_prints_purge
+
+    return register_prints_purge()

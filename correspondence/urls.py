@@ -25,11 +25,6 @@ urlpatterns = [
     path("imputations/<int:pk>/terminer/", views.imputation_complete, name="imputation_complete"),
     path("imputations/<int:pk>/reaffecter/", views.imputation_reassign, name="imputation_reassign"),
     path("imputations/<int:pk>/parapheur/", views.imputation_submit_signature, name="imputation_submit_signature"),
-    # Printed documents (correspondence outputs).
-    path("<int:pk>/fiche-imputation.pdf", views_print.routing_slip, name="print_routing_slip"),
-    path("<int:pk>/accuse-reception.pdf", views_print.acknowledgement, name="print_acknowledgement"),
-    path("<int:pk>/bordereau-envoi.pdf", views_print.transmission_slip, name="print_transmission_slip"),
-    path("imprimer-registre/", views_print.register_print, name="print_register"),
     path("correspondants/", views.correspondent_list, name="correspondent_list"),
     path("correspondants/nouveau/", views.correspondent_create, name="correspondent_create"),
     path("correspondants/recherche/", views.correspondent_lookup, name="correspondent_lookup"),
@@ -38,12 +33,12 @@ urlpatterns = [
     path("correspondants/<int:pk>/fusionner/", views.correspondent_merge, name="correspondent_merge"),
 ]
 
-# --- Outputs of the register (printed documents). Maintained by the "correspondence outputs"
-# engineer; keep this block last.
-from . import views_print  # noqa: E402
-
+# Printed documents of the register.
 urlpatterns += [
     path("imprimer/registre/", views_print.register_print, name="print_register"),
+    path("imprimer/registre/demande/", views_print.register_print_request, name="register_print_request"),
+    path("imprimer/registres/", views_print.register_prints, name="register_prints"),
+    path("imprimer/registres/<int:pk>/", views_print.register_print_download, name="register_print_download"),
     path("<int:pk>/imprimer/fiche-imputation/", views_print.routing_slip, name="print_routing_slip"),
     path("<int:pk>/imprimer/accuse-reception/", views_print.acknowledgement, name="print_acknowledgement"),
     path("<int:pk>/imprimer/bordereau-envoi/", views_print.transmission_slip, name="print_transmission_slip"),

@@ -7,17 +7,23 @@ answers 404, exactly as if it did not exist. Documents sent outside in the minis
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from . import printing, services
 from .forms_print import RegisterPrintForm
-from .models import Mail, MailConsultation, Register
+from .models import Mail, MailConsultation, RegisterPrint
 from .selectors import can_register, mail_for_user
 from .selectors_reporting import register_period_rows, routing_slip_context, transmission_items
 from .services import consultation_log
+from .services.register_prints import MAX_BACKGROUND_ROWS
+from .services.register_prints import register_print_request as register_print_request_service
+
+PRINTS_SHOWN = 20
 
 
 def _visible_mail(request: HttpRequest, pk: int) -> Mail:
@@ -72,10 +78,11 @@ def transmission_slip(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def register_print(request: HttpRequest) -> HttpResponse:
     """The register of a period (landscape). Without a valid period: the form, with its
-    errors; the rows are what the person may see, nothing more."""
+    errors; the rows are what the person may see, nothing more. A period longer than
+    ``RegisterPrintForm.MAX_ROWS`` entries is offered to be prepared in the background."""
     form = RegisterPrintForm(request.GET or None)
     if not form.is_valid():
-        return render(request, "correspondence/print_register_form.html", {"form": form})
+        return _print_form(request, form)
     data = form.cleaned_data
     rows = register_period_rows(
         request.user,
@@ -85,17 +92,54 @@ def register_print(request: HttpRequest) -> HttpResponse:
         limit=RegisterPrintForm.MAX_ROWS + 1,
     )
     if len(rows) > RegisterPrintForm.MAX_ROWS:
-        form.add_error(None, RegisterPrintForm.too_many_rows_message(len(rows)))
-        return render(request, "correspondence/print_register_form.html", {"form": form})
+        return _print_form(request, form, background=True)
     # The printed register takes its confidential and secret entries out too: logged as an export.
     services.consultation_log_export(mails=Mail.objects.filter(pk__in=[row.pk for row in rows]), user=request.user)
-    context = {
-        "rows": rows,
-        "register": data["register"],
-        "register_label": Register(data["register"]).label,
-        "start": data["start"],
-        "end": data["end"],
-        "is_incoming": data["register"] == Register.ARRIVEE,
-    }
-    pdf = printing.render_pdf("correspondence/pdf/register.html", context, request=request)
+    pdf = printing.register_pdf(
+        rows=rows, register=data["register"], start=data["start"], end=data["end"], request=request
+    )
     return printing.pdf_response(pdf, f"registre-{data['register']}-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}")
+
+
+def _print_form(request: HttpRequest, form: RegisterPrintForm, *, background: bool = False) -> HttpResponse:
+    context = {
+        "form": form,
+        "background": background,
+        "max_rows": RegisterPrintForm.MAX_ROWS,
+        "max_background_rows": MAX_BACKGROUND_ROWS,
+    }
+    return render(request, "correspondence/print_register_form.html", context)
+
+
+@require_POST
+def register_print_request(request: HttpRequest) -> HttpResponse:
+    """Ask for the register of a long period to be prepared in the background."""
+    form = RegisterPrintForm(request.POST)
+    if not form.is_valid():
+        return _print_form(request, form)
+    job = register_print_request_service(user=request.user, **form.cleaned_data)
+    messages.success(
+        request,
+        _("Le registre %(job)s est en préparation : il apparaîtra ici, prêt à télécharger, dans quelques minutes.")
+        % {"job": job},
+    )
+    return redirect("correspondence:register_prints")
+
+
+@require_GET
+def register_prints(request: HttpRequest) -> HttpResponse:
+    """The person's own prepared registers (the last ones), each downloadable when ready."""
+    jobs = list(RegisterPrint.objects.filter(requested_by=request.user)[:PRINTS_SHOWN])
+    pending = any(job.state == RegisterPrint.State.PENDING for job in jobs)
+    return render(
+        request,
+        "correspondence/register_prints.html",
+        {"jobs": jobs, "pending": pending, "kept_days": RegisterPrint.KEPT_DAYS},
+    )
+
+
+@require_GET
+def register_print_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A prepared register, for the person who asked for it only (404 for anyone else)."""
+    job = get_object_or_404(RegisterPrint, pk=pk, requested_by=request.user, state=RegisterPrint.State.READY)
+    return FileResponse(job.file.open("rb"), content_type="application/pdf", filename=job.filename)

@@ -60,3 +60,34 @@ def test_dashboard_tiles_open_the_work_and_the_prints_come_out(people, signed_in
     assert "REGISTRE DU COURRIER ARRIVÉE" in text
     assert secret.reference in text  # the directeur sees secret mail
     assert adviser.js_errors == [] and directeur.js_errors == []
+
+
+def test_a_long_register_is_prepared_in_the_background_and_downloaded(people, signed_in, monkeypatch, tmp_path):
+    from django.utils import timezone
+
+    from correspondence.forms_print import RegisterPrintForm
+
+    monkeypatch.setattr(RegisterPrintForm, "MAX_ROWS", 1)
+    first = incoming(people, subject="Lettre de l'ambassade du Ghana")
+    second = incoming(people, subject="Note verbale du Nigeria")
+
+    directeur = signed_in(people.directeur)
+    directeur.goto(f"{directeur.base_url}/courrier/imprimer/registre/")
+    today = timezone.localdate()
+    directeur.get_by_label("Du").fill(f"{today:%Y-%m-%d}")
+    directeur.get_by_label("Au").fill(f"{today:%Y-%m-%d}")
+    directeur.get_by_role("button", name="Produire le PDF").click()
+    assert directeur.get_by_text("Registre trop long pour être produit tout de suite").is_visible()
+    directeur.screenshot(path=str(tmp_path / "offre.png"))
+    # Tasks run eagerly in the tests: the worker's part is done when the page comes back.
+    directeur.get_by_role("button", name="Préparer le registre en arrière-plan").click()
+    directeur.wait_for_url("**/courrier/imprimer/registres/")
+    row = directeur.locator("tbody tr").first
+    assert "Prête" in row.inner_text() and "2" in row.locator("td.num").inner_text()
+    href = row.get_by_role("link", name="Télécharger le PDF").get_attribute("href")
+    response = directeur.request.get(directeur.base_url + href)
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    text = pdf_text(response.body())
+    assert first.reference in text and second.reference in text
+    assert signed_in(people.attache).request.get(directeur.base_url + href).status == 404
+    assert directeur.js_errors == []

@@ -281,20 +281,6 @@ def test_register_of_more_than_a_year_is_refused(people, login):
     assert "Imprimez au plus une année à la fois." in response.content.decode()
 
 
-def test_register_too_long_to_print_asks_for_a_shorter_period(people, login, monkeypatch):
-    from django.utils import timezone
-
-    from correspondence.forms_print import RegisterPrintForm
-
-    monkeypatch.setattr(RegisterPrintForm, "MAX_ROWS", 2)
-    for _i in range(3):
-        incoming(people)
-    today = f"{timezone.localdate():%Y-%m-%d}"
-    response = login(people.attache).get(register_url(register="arrivee", start=today, end=today))
-    assert response["Content-Type"].startswith("text/html")
-    assert "choisissez une période plus courte" in response.content.decode()
-
-
 def test_the_printed_register_writes_its_restricted_entries_to_the_consultation_log(people, login):
     from django.utils import timezone
 
