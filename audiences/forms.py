@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,7 @@ from cabinet.roles import Role
 from cabinet.selectors import holders_of
 from correspondence.models import Correspondent, Mail
 
-from .models import Audience, AudienceState, Place, Unavailability
+from .models import SCHEDULED_CORRECTABLE_FIELDS, Audience, AudienceState, Place, Unavailability
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -84,7 +85,12 @@ class AudienceRequestForm(forms.ModelForm):
     )
 
     def groups(self) -> list[tuple[str, list]]:
-        return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
+        groups = []
+        for legend, names in self.GROUPS:
+            fields = [self[name] for name in names if name in self.fields]
+            if fields:
+                groups.append((legend, fields))
+        return groups
 
     def clean_wished_from(self):
         value = self.cleaned_data["wished_from"]
@@ -114,6 +120,57 @@ class AudienceRequestForm(forms.ModelForm):
     def _post_clean(self):
         # The request is built by the service, not by the ModelForm (created_by, state…).
         pass
+
+
+def participants_as_text(participants) -> str:
+    """The participants as typed at creation: one per line, « nom ; titre ; nationalité »."""
+    lines = []
+    for p in participants:
+        parts = [p.name, p.title, p.nationality]
+        while parts and not parts[-1]:
+            parts.pop()
+        lines.append(" ; ".join(parts))
+    return "\n".join(lines)
+
+
+class AudienceEditForm(AudienceRequestForm):
+    """« Modifier la demande »: the creation form pre-filled with the request; once the
+    audience is in the agenda, only the fields the protocol's preparation leaves open."""
+
+    def __init__(self, *args, instance: Audience, user, **kwargs):
+        participants = list(instance.participants.all())
+        initial = {"participants_text": participants_as_text(participants)}
+        # A count that only counted the lines is shown blank, so that it follows the lines.
+        if instance.participants_count == max(len(participants), 1):
+            initial["participants_count"] = None
+        super().__init__(*args, instance=instance, initial=initial, user=user, **kwargs)
+        del self.fields["files"]
+        self.fields["participants_text"].widget.attrs["rows"] = max(4, len(participants) + 1)
+        self.fields["participants_count"].help_text = _("Laissé vide : le nombre de lignes ci-dessus.")
+        # A requester since merged or deactivated stays valid for this request.
+        self.fields["requester"].queryset = Correspondent.objects.filter(
+            Q(is_active=True, merged_into__isnull=True) | Q(pk=instance.requester_id)
+        )
+        # A letter this person may not see is neither shown nor lost: the field goes.
+        if instance.letter_id and not self.fields["letter"].queryset.filter(pk=instance.letter_id).exists():
+            del self.fields["letter"]
+        if instance.is_scheduled:
+            for name in list(self.fields):
+                if name not in SCHEDULED_CORRECTABLE_FIELDS and name != "participants_text":
+                    del self.fields[name]
+
+    def clean_wished_from(self):
+        # Only a new date must not be past: the request keeps the date it was received with.
+        value = self.cleaned_data["wished_from"]
+        if value and value != self.instance.wished_from and value < timezone.localdate():
+            raise forms.ValidationError(_("La date souhaitée ne peut pas être passée."))
+        return value
+
+    def changes(self) -> dict:
+        """The keyword arguments of ``services.audience_update``."""
+        data = {name: value for name, value in self.cleaned_data.items() if name in self.Meta.fields}
+        data["participants"] = self.cleaned_data["participants_text"]
+        return data
 
 
 PROTOCOL_NEEDS = (

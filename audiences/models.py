@@ -60,6 +60,21 @@ class AudienceState(models.TextChoices):
 # States in which an audience holds its time in the agenda.
 SCHEDULED_STATES = (AudienceState.PROGRAMMED, AudienceState.CONFIRMED)
 
+# States in which « Modifier la demande » corrects the request: until it is held, cancelled or
+# refused. A postponed request waits to be programmed again, so it is corrected like a new one.
+CORRECTABLE_STATES = (
+    AudienceState.RECEIVED,
+    AudienceState.STUDY,
+    AudienceState.ACCEPTED,
+    AudienceState.POSTPONED,
+    *SCHEDULED_STATES,
+)
+# Once in the agenda the protocol prepares the audience as programmed (who is received, when,
+# where, interpreters): only who comes in the delegation and why, and the letter on file, are
+# still corrected here; the time and place go through « Déplacer », the rest through
+# « Annuler ou reporter ».
+SCHEDULED_CORRECTABLE_FIELDS = frozenset({"letter", "purpose", "participants", "participants_count", "languages"})
+
 
 class Audience(models.Model):
     """A request for an audience with the minister, and the audience it becomes."""
@@ -176,6 +191,10 @@ class Audience(models.Model):
     def is_scheduled(self) -> bool:
         return self.state in SCHEDULED_STATES
 
+    @property
+    def is_correctable(self) -> bool:
+        return self.state in CORRECTABLE_STATES
+
     def clean(self) -> None:
         errors = {}
         if self.wished_from and self.wished_until and self.wished_until < self.wished_from:
@@ -248,6 +267,7 @@ class AudienceEvent(models.Model):
         HELD = "tenue", _("Tenue")
         REPORT = "compte_rendu", _("Compte rendu déposé")
         GRANTED = "acces", _("Accès accordé")
+        MODIFIED = "modifiee", _("Demande modifiée")
 
     audience = models.ForeignKey(Audience, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("événement"), max_length=20, choices=Kind.choices)

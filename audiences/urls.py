@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.audience_index, name="list"),
     path("nouvelle/", views.audience_create, name="create"),
     path("<int:pk>/", views.audience_detail, name="detail"),
+    path("<int:pk>/modifier/", views.audience_edit, name="edit"),
     path("<int:pk>/etude/", views.audience_study, name="study"),
     path("<int:pk>/accepter/", views.audience_accept, name="accept"),
     path("<int:pk>/refuser/", views.audience_refuse, name="refuse"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import services
 from .feeds import feed_for
 from .forms import (
+    AudienceEditForm,
     AudienceRequestForm,
     CancelForm,
     ChangeRequestForm,
@@ -57,6 +58,8 @@ def _form_error(form, exc: ValidationError) -> None:
                 target = "day"
             if field == "ends_at" and "end_time" in form.fields:
                 target = "end_time"
+            if field == "participants" and "participants_text" in form.fields:
+                target = "participants_text"
             for error in errors:
                 form.add_error(target, error)
     else:
@@ -112,6 +115,7 @@ def audience_detail(request, pk: int):
             "attachments": audience.attachments.select_related("uploaded_by"),
             "can_programme": can_programme,
             "can_confirm": can_confirm,
+            "can_edit": user.has_perm(RECORD) and audience.is_correctable,
             "State": AudienceState,
             "refuse_form": ReasonForm(),
             "cancel_form": CancelForm(),
@@ -162,6 +166,31 @@ def audience_create(request):
             messages.success(request, _("Demande d'audience enregistrée."))
             return redirect("audiences:detail", pk=audience.pk)
     return render(request, "audiences/request_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def audience_edit(request, pk: int):
+    """« Modifier la demande »: whoever records requests corrects them until the audience is
+    held, cancelled or refused (404 if hidden, 403 without the right)."""
+    audience = access_audience(request.user, pk)
+    if not request.user.has_perm(RECORD):
+        raise PermissionDenied
+    try:
+        services.require_correctable(audience)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("audiences:detail", pk=pk)
+    form = AudienceEditForm(request.POST or None, instance=audience, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _audience, changed = services.audience_update(actor=request.user, audience=audience, **form.changes())
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Demande modifiée.") if changed else _("Aucune modification à enregistrer."))
+            return redirect("audiences:detail", pk=pk)
+    return render(request, "audiences/edit_form.html", {"form": form, "audience": audience})
 
 
 def _simple_action(request, pk: int, perm: str, action, success: str, form_class=None, **fixed):

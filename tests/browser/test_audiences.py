@@ -69,3 +69,32 @@ def test_attache_programmes_protocol_confirms_minister_sees_it_and_the_pdf_lists
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
     assert "Commission de la CEDEAO" in text and "10:00" in text and "Salon d'honneur" in text
     assert "Dr Omar Touray" in text and "Accueil au perron" in text
+
+
+def test_attache_corrects_a_misspelt_participant_and_sees_it_on_the_detail_page(signed_in, people):
+    from audiences import services
+
+    requester = Correspondent.objects.create(name="Ambassade du Ghana", kind=Correspondent.Kind.EMBASSY)
+    audience = services.audience_request_create(
+        by=people.secretariat,
+        requester=requester,
+        purpose="Préparation de la commission mixte",
+        wished_from=timezone.localdate(),
+        participants=[{"name": "S.E. Kwame Mensa", "title": "Ambassadeur", "nationality": "ghanéenne"}],
+    )
+
+    page = signed_in(people.attache)
+    page.goto(f"{page.base_url}/audiences/{audience.pk}/")
+    page.get_by_role("link", name="Modifier la demande").click()
+    page.wait_for_url(f"**/audiences/{audience.pk}/modifier/")
+    participants = page.get_by_label("Participants", exact=True)
+    assert participants.input_value() == "S.E. Kwame Mensa ; Ambassadeur ; ghanéenne"
+    participants.fill("S.E. Kwame Mensah ; Ambassadeur ; ghanéenne")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    page.wait_for_url(f"**/audiences/{audience.pk}/")
+
+    assert page.get_by_text("Demande modifiée.", exact=True).is_visible()
+    assert page.locator("dd li", has_text="S.E. Kwame Mensah, Ambassadeur (ghanéenne)").is_visible()
+    assert page.locator(".timeline li", has_text="Demande modifiée").is_visible()
+    assert page.js_errors == []
+    assert [p.name for p in Audience.objects.get(pk=audience.pk).participants.all()] == ["S.E. Kwame Mensah"]
