@@ -216,8 +216,15 @@ class Mail(models.Model):
         _("référence administrative"), max_length=60, blank=True, help_text=_("Départ : N° 00001/MAE/CAB.")
     )
     registered_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+    # db_index=False on the foreign keys that no page filters by (people, channel): each index
+    # is written by every registration under the register's lock, and rebuilt by every load;
+    # only deleting a person reads them (docs/performance.md, "Indexes nobody reads").
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("enregistré par"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enregistré par"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     arrival_date = models.DateField(_("date d'arrivée"), null=True, blank=True)
     letter_date = models.DateField(_("date de la lettre"), null=True, blank=True)
@@ -240,6 +247,7 @@ class Mail(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     pages = models.PositiveSmallIntegerField(_("nombre de pages"), default=1)
     enclosures = models.PositiveSmallIntegerField(_("nombre de pièces jointes"), default=0)
@@ -265,6 +273,7 @@ class Mail(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     sent_date = models.DateField(_("date d'envoi"), null=True, blank=True)
     replies_to = models.ManyToManyField(
@@ -294,6 +303,7 @@ class Mail(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     cancel_reason = models.TextField(_("motif d'annulation"), blank=True)
 
@@ -477,7 +487,11 @@ class Imputation(models.Model):
     state = models.CharField(_("état"), max_length=15, choices=State.choices, default=State.EN_ATTENTE)
     created_at = models.DateTimeField(_("imputé le"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("imputé par"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imputé par"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     # Reassignment closes this imputation and opens a new one pointing back here.
     reassigned_from = models.OneToOneField(
@@ -496,6 +510,7 @@ class Imputation(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     opinion = models.TextField(_("avis"), blank=True)
     completed_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
@@ -506,6 +521,7 @@ class Imputation(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -620,7 +636,11 @@ class Attachment(models.Model):
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
     uploaded_at = models.DateTimeField(_("déposé le"), default=timezone.now)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("déposé par"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("déposé par"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -655,13 +675,20 @@ class MailEvent(models.Model):
         GRANTED = "acces", _("Accès accordé")
         SIGNATURE_BOOK = "parapheur", _("Parapheur")
 
-    mail = models.ForeignKey(Mail, on_delete=models.PROTECT, related_name="events")
+    mail = models.ForeignKey(Mail, on_delete=models.PROTECT, related_name="events", db_index=False)
     at = models.DateTimeField(_("le"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("par"), on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
-    imputation = models.ForeignKey(Imputation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    imputation = models.ForeignKey(
+        Imputation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     # {"field label": [before, after]} for modifications; free text otherwise.
     changes = models.JSONField(_("changements"), default=dict, blank=True)
     text = models.TextField(_("détail"), blank=True)
