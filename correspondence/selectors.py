@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cabinet.backends import permissions_for_roles
+from cabinet.pagination import PER_PAGE, Page, bounded_page, paginate
 from cabinet.selectors import roles_of, unit_ids_of
 from cabinet.workdays import add_working_days
 
@@ -291,48 +292,6 @@ def register_list(user, filters: MailFilters) -> QuerySet[Mail]:
     )
 
 
-COUNT_CAP = 1_000
-PER_PAGE = 50
-
-
-@dataclass
-class Page:
-    rows: list
-    number: int
-    has_previous: bool
-    has_next: bool
-    # Counting a million rows on every page view is what we avoid: the count stops at
-    # COUNT_CAP ("plus de 1 000").
-    count: int
-    count_capped: bool
-    # Keyset pages (the register sorted by registration time): the position after which the
-    # next page starts and before which the previous one ends, for the links.
-    next_after: str = ""
-    previous_before: str = ""
-
-
-def paginate(qs: QuerySet, *, page: int, per_page: int = PER_PAGE) -> Page:
-    """Offset pages without COUNT(*) over the whole table: fetch one row more than shown to
-    know whether a next page exists, and a count bounded by COUNT_CAP."""
-    page = max(1, page)
-    start = (page - 1) * per_page
-    rows = list(qs[start : start + per_page + 1])
-    return _page(qs, rows[:per_page], number=page, has_previous=page > 1, has_next=len(rows) > per_page)
-
-
-def _page(qs: QuerySet, rows: list, *, number: int, has_previous: bool, has_next: bool) -> Page:
-    """A page of ``qs`` with its count bounded by COUNT_CAP."""
-    bounded = qs.order_by()[: COUNT_CAP + 1].count()
-    return Page(
-        rows=rows,
-        number=number,
-        has_previous=has_previous,
-        has_next=has_next,
-        count=min(bounded, COUNT_CAP),
-        count_capped=bounded > COUNT_CAP,
-    )
-
-
 # Sorts whose pages are read by position (keyset) rather than by offset: the value is whether
 # the sort is descending. Page 200 then costs what page 1 costs (an offset of 10,000 rows made
 # PostgreSQL read and drop them, 28-51 ms at a million letters), and a letter registered while
@@ -392,7 +351,7 @@ def paginate_register(
             rows = list(_beyond(qs, position, later=later).reverse()[: per_page + 1])
             has_previous, has_next = len(rows) > per_page and page > 1, True
             rows = rows[:per_page][::-1]
-        result = _page(qs, rows, number=page, has_previous=has_previous, has_next=has_next)
+        result = bounded_page(qs, rows, number=page, has_previous=has_previous, has_next=has_next)
     if descending is not None and result.rows:
         if result.has_next:
             result.next_after = mail_cursor(result.rows[-1])
