@@ -168,6 +168,10 @@ class Audience(models.Model):
         indexes = [
             models.Index(fields=["state", "starts_at"], name="audience_state_start"),
             models.Index(fields=["starts_at"], name="audience_start"),
+            # The list of audiences, read page by page (audience_list's order). The requests not
+            # yet programmed (no date) come first and grow with the years: without the last two
+            # columns each page sorted all of them.
+            models.Index(fields=["-starts_at", "-created_at", "-id"], name="audience_list_order"),
         ]
         constraints = [
             models.CheckConstraint(

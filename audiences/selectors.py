@@ -14,14 +14,23 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from cabinet.roles import Role
 from cabinet.selectors import roles_of
 
-from .models import SCHEDULED_STATES, AgendaSlot, Audience, AudienceState, Participant, Unavailability, local_day_bounds
+from .models import (
+    SCHEDULED_STATES,
+    AgendaSlot,
+    Audience,
+    AudienceState,
+    AudienceUserObjectPermission,
+    Participant,
+    Unavailability,
+    local_day_bounds,
+)
 from .roles import FULL_VIEW_ROLES, VIEW_AGENDA
 
 VIEW_CODENAME = "view_audience"
@@ -34,24 +43,29 @@ def sees_everything(user) -> bool:
 def granted_q(user) -> Q:
     """Audiences this person was explicitly given access to (guardian, direct foreign key)."""
     return Q(
-        audienceuserobjectpermission__user=user,
-        audienceuserobjectpermission__permission__codename=VIEW_CODENAME,
+        Exists(
+            AudienceUserObjectPermission.objects.filter(
+                content_object=OuterRef("pk"), user=user, permission__codename=VIEW_CODENAME
+            )
+        )
     )
 
 
 def visible_audiences(user) -> QuerySet[Audience]:
+    """Each condition is tested on the audience's own row (EXISTS, no join that repeats rows),
+    so that a list is read in the order of its index and stops at the end of its page."""
     if not user.is_authenticated or not user.is_active:
         return Audience.objects.none()
     if sees_everything(user):
         return Audience.objects.all()
     roles = roles_of(user)
-    ordinary = Q(attendees=user)
-    if Role.PROTOCOLE in roles:
-        ordinary |= Q(programmed_at__isnull=False)
     if Role.SECRETARIAT in roles:
-        ordinary |= Q(pk__isnull=False)
-    ids = Audience.objects.filter((Q(is_confidential=False) & ordinary) | granted_q(user)).values("pk")
-    return Audience.objects.filter(pk__in=ids)
+        ordinary = Q()  # every ordinary audience: it records the requests
+    else:
+        ordinary = Q(Exists(Audience.attendees.through.objects.filter(audience=OuterRef("pk"), user=user)))
+        if Role.PROTOCOLE in roles:
+            ordinary |= Q(programmed_at__isnull=False)
+    return Audience.objects.filter((Q(is_confidential=False) & ordinary) | granted_q(user))
 
 
 def access_audience(user, pk: int) -> Audience:
@@ -102,7 +116,8 @@ def audience_list(
         qs = qs.filter(is_confidential=True)
     elif confidential == "non":
         qs = qs.filter(is_confidential=False)
-    return qs.order_by("-starts_at", "-created_at")
+    # The id breaks ties, so that a row never shows on two pages (nor on none).
+    return qs.order_by("-starts_at", "-created_at", "-pk")
 
 
 def agenda_between(user, start: datetime.datetime, end: datetime.datetime) -> list:
@@ -132,7 +147,7 @@ def awaiting_confirmation(user) -> QuerySet[Audience]:
         visible_audiences(user)
         .filter(state=AudienceState.PROGRAMMED, starts_at__gte=timezone.now())
         .select_related("requester", "place")
-        .order_by("starts_at")
+        .order_by("starts_at", "pk")
     )
 
 

@@ -8,7 +8,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cabinet.pagination import paginate_list
 
 from . import services
 from .feeds import feed_for
@@ -44,8 +45,6 @@ from .selectors import (
     day_programme,
     visible_audiences,
 )
-
-PAGE_SIZE = 50
 
 
 def _form_error(form, exc: ValidationError) -> None:
@@ -88,13 +87,10 @@ def audience_index(request):
         query=filters.get("q", ""),
         confidential=filters.get("confidential", ""),
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "audiences/list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "can_record": user.has_perm(RECORD)},
+        {"form": form, "page": paginate_list(qs, request.GET), "can_record": user.has_perm(RECORD)},
     )
 
 
@@ -340,7 +336,8 @@ def attachment_download(request, pk: int, attachment_pk: int):
 @require_GET
 @permission_required(CONFIRM, raise_exception=True)
 def protocol_queue(request):
-    return render(request, "audiences/protocol.html", {"audiences": awaiting_confirmation(request.user)})
+    audiences = paginate_list(awaiting_confirmation(request.user), request.GET)
+    return render(request, "audiences/protocol.html", {"audiences": audiences})
 
 
 # --- Agenda views ---------------------------------------------------------------------------

@@ -139,6 +139,8 @@ class Delegation(models.Model):
         verbose_name = _("délégation de signature")
         verbose_name_plural = _("délégations de signature")
         ordering = ["-signed_on", "-id"]
+        # The list of arrêtés, latest signed first, read page by page.
+        indexes = [models.Index(fields=["-signed_on", "-id"], name="delegation_signed")]
         permissions = [
             ("manage_delegation", _("Peut enregistrer, publier et abroger les arrêtés de délégation")),
             ("view_register", _("Peut consulter le registre des délégations")),
@@ -299,7 +301,11 @@ class SignatureItem(models.Model):
                 name="signatureitem_delegation_mode_has_arrete",
             ),
         ]
-        indexes = [models.Index(fields=["state", "-submitted_at"], name="sigitem_state_submitted")]
+        indexes = [
+            models.Index(fields=["state", "-submitted_at"], name="sigitem_state_submitted"),
+            # « Mes pièces en cours » in the signature book, read page by page.
+            models.Index(fields=["drafter", "-submitted_at", "-id"], name="sigitem_drafter_submitted"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -405,6 +411,13 @@ class Directive(models.Model):
         verbose_name = _("directive")
         verbose_name_plural = _("directives")
         ordering = ["-issued_on", "-id"]
+        indexes = [
+            # The list of directives, latest first, read page by page.
+            models.Index(fields=["-issued_on", "-id"], name="directive_issued"),
+            # The execution board and the directives received, by deadline: the transmissions
+            # are then reached through (directive, recipient) or the directive's key.
+            models.Index(fields=["deadline", "id"], name="directive_deadline"),
+        ]
         permissions = [
             ("transmit_directive", _("Peut transmettre cette directive")),
             ("view_execution_board", _("Peut consulter le tableau d'exécution des directives")),

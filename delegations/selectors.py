@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from .models import (
     Delegation,
     Directive,
     DirectiveUserObjectPermission,
+    ExecutionReport,
     SignatureItem,
     SignatureItemUserObjectPermission,
     Transmission,
@@ -116,7 +118,9 @@ def is_current_visa_holder(user, item: SignatureItem) -> bool:
 
 
 def items_drafted(user) -> QuerySet[SignatureItem]:
-    return SignatureItem.objects.filter(drafter=user).select_related("category", "signer").order_by("-submitted_at")
+    return (
+        SignatureItem.objects.filter(drafter=user).select_related("category", "signer").order_by("-submitted_at", "-id")
+    )
 
 
 def items_signed(user, *, limit: int = 20) -> QuerySet[SignatureItem]:
@@ -191,17 +195,22 @@ def access_directive(user, pk: int) -> Directive:
     return directive
 
 
+def _count_of(rows: QuerySet, outer: str) -> Coalesce:
+    """How many of ``rows`` belong to the outer row: a subquery evaluated for the rows of the
+    page only. A COUNT over a join would group the whole list before its LIMIT, and the index
+    on the list's order could no longer stop the scan at the page's last row."""
+    counted = rows.filter(**{outer: OuterRef("pk")}).order_by().values(outer).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 def directive_list(user) -> QuerySet[Directive]:
+    transmissions = Transmission.objects.all()
     return (
         visible_directives(user)
-        .prefetch_related(
-            "advisers", Prefetch("transmissions", queryset=Transmission.objects.select_related("recipient"))
-        )
+        .prefetch_related("advisers")
         .annotate(
-            n_transmissions=Count("transmissions", distinct=True),
-            n_executed=Count(
-                "transmissions", filter=Q(transmissions__state=Transmission.State.EXECUTEE), distinct=True
-            ),
+            n_transmissions=_count_of(transmissions, "directive"),
+            n_executed=_count_of(transmissions.filter(state=Transmission.State.EXECUTEE), "directive"),
         )
         .order_by("-issued_on", "-id")
     )
@@ -219,8 +228,19 @@ def execution_board() -> QuerySet[Transmission]:
     """Every transmission, with its directive, recipient and state (directeur, minister)."""
     return (
         Transmission.objects.select_related("directive", "recipient", "transmitted_by")
-        .annotate(n_reports=Count("reports"))
+        .annotate(n_reports=_count_of(ExecutionReport.objects.all(), "transmission"))
         .order_by("directive__deadline", "directive_id", "id")
+    )
+
+
+def execution_board_counts(today: datetime.date) -> dict[str, int]:
+    """The board's tiles over every transmission, not only the page shown, in one query: how
+    many in each state, and how many late (``Transmission.is_late``: not executed, deadline
+    passed)."""
+    executed = Transmission.State.EXECUTEE
+    return Transmission.objects.aggregate(
+        **{state: Count("pk", filter=Q(state=state)) for state in Transmission.State.values},
+        late=Count("pk", filter=~Q(state=executed) & Q(directive__deadline__lt=today)),
     )
 
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cabinet.pagination import paginate_list
+
 from . import delegation_services, selectors, services
 from .files import private_file_response
 from .forms import (
@@ -47,15 +49,17 @@ def posted(request: HttpRequest) -> tuple:
 
 @require_GET
 def book(request: HttpRequest) -> HttpResponse:
+    """Four lists, each paged on its own; the last signed items are only the latest few."""
     user = request.user
+    drafted = selectors.items_drafted(user).exclude(state=SignatureItem.State.SIGNE)
     return render(
         request,
         "delegations/book.html",
         {
-            "to_sign": selectors.items_to_sign(user),
-            "to_visa": selectors.items_to_visa(user),
-            "take_back": selectors.items_in_visa_signable(user),
-            "drafted": selectors.items_drafted(user).exclude(state=SignatureItem.State.SIGNE)[:50],
+            "to_sign": paginate_list(selectors.items_to_sign(user), request.GET, param="a_signer"),
+            "to_visa": paginate_list(selectors.items_to_visa(user), request.GET, param="a_viser"),
+            "take_back": paginate_list(selectors.items_in_visa_signable(user), request.GET, param="en_visa"),
+            "drafted": paginate_list(drafted, request.GET, param="mes_pieces"),
             "signed": selectors.items_signed(user),
             "can_draft": user.has_perm("delegations.add_signatureitem"),
         },
@@ -224,7 +228,9 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
         request,
         "delegations/delegation_list.html",
         {
-            "delegations": selectors.visible_delegations(request.user).order_by("-signed_on", "-id"),
+            "delegations": paginate_list(
+                selectors.visible_delegations(request.user).order_by("-signed_on", "-id"), request.GET
+            ),
             "can_manage": request.user.has_perm("delegations.manage_delegation"),
         },
     )
@@ -337,7 +343,10 @@ def delegation_scan(request: HttpRequest, pk: int) -> HttpResponse:
 def _register_context(request: HttpRequest) -> dict:
     day = timezone.localdate()
     category = ActCategory.objects.filter(code="correspondance-courante").first()
-    form = RegisterQueryForm(request.GET or None, initial={"day": day, "category": category})
+    # The page number alone is not a search: the pager's links keep the form as it was.
+    query = request.GET.copy()
+    query.pop("page", None)
+    form = RegisterQueryForm(query or None, initial={"day": day, "category": category})
     if form.is_bound:
         category = None
         if form.is_valid():
@@ -354,7 +363,10 @@ def _register_context(request: HttpRequest) -> dict:
 @require_GET
 @permission_required("delegations.view_register", raise_exception=True)
 def register(request: HttpRequest) -> HttpResponse:
-    return render(request, "delegations/register.html", _register_context(request))
+    context = _register_context(request)
+    # The page shows the arrêtés in force by pages; the printed register (register_pdf) all.
+    context["in_force"] = paginate_list(context["in_force"], request.GET)
+    return render(request, "delegations/register.html", context)
 
 
 @require_GET

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cabinet.pagination import paginate_list
+
 from . import directive_services, selectors
 from .files import private_file_response
 from .forms import DirectiveForm, ReportForm, TransmitForm
@@ -21,12 +23,13 @@ from .views import posted
 
 @require_GET
 def directive_list(request: HttpRequest) -> HttpResponse:
+    """Two lists, each paged on its own (``?page=`` and ``?recues=``)."""
     return render(
         request,
         "delegations/directive_list.html",
         {
-            "directives": selectors.directive_list(request.user),
-            "received": selectors.transmissions_received(request.user),
+            "directives": paginate_list(selectors.directive_list(request.user), request.GET),
+            "received": paginate_list(selectors.transmissions_received(request.user), request.GET, param="recues"),
             "can_create": request.user.has_perm("delegations.add_directive"),
             "can_board": request.user.has_perm("delegations.view_execution_board"),
             "today": timezone.localdate(),
@@ -134,15 +137,16 @@ def report_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("delegations.view_execution_board", raise_exception=True)
 def execution_board(request: HttpRequest) -> HttpResponse:
-    rows = list(selectors.execution_board())
     today = timezone.localdate()
-    counts = {state: 0 for state, _label in Transmission.State.choices}
-    late = 0
-    for row in rows:
-        counts[row.state] += 1
-        late += row.is_late(today)
+    counts = selectors.execution_board_counts(today)
     return render(
         request,
         "delegations/execution_board.html",
-        {"rows": rows, "counts": counts, "late": late, "today": today, "states": Transmission.State},
+        {
+            "rows": paginate_list(selectors.execution_board(), request.GET),
+            "counts": counts,
+            "late": counts["late"],
+            "today": today,
+            "states": Transmission.State,
+        },
     )

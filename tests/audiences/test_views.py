@@ -304,3 +304,92 @@ def test_granting_access_to_a_confidential_audience_from_its_page(login, people,
         reverse("audiences:grant", args=[audience.pk]), {"user": people.secretariat.pk}
     )
     assert response.status_code == 403
+
+
+# --- Lists by pages --------------------------------------------------------------------------
+
+PER_PAGE = 50
+
+
+def _programmed_rows(requester, by, n, *, confidential=False, first_hour=0):
+    """``n`` programmed audiences an hour apart from tomorrow, written straight to the table
+    (the agenda's services would take minutes for sixty)."""
+    start = at(timezone.localdate() + datetime.timedelta(days=1), 8) + datetime.timedelta(hours=first_hour)
+    return Audience.objects.bulk_create(
+        Audience(
+            requester=requester,
+            purpose=f"Audience {first_hour + i:02d}",
+            wished_from=start.date(),
+            state=AudienceState.PROGRAMMED,
+            starts_at=start + datetime.timedelta(hours=i),
+            ends_at=start + datetime.timedelta(hours=i, minutes=30),
+            programmed_at=timezone.now(),
+            is_confidential=confidential,
+            created_by=by,
+        )
+        for i in range(n)
+    )
+
+
+def _same_queries(client, url, params, expected, django_assert_num_queries):
+    client.get(url, params)  # warm-up: session and per-request caches
+    with django_assert_num_queries(expected):
+        assert client.get(url, params).status_code == 200
+
+
+def test_audience_list_page_two_shows_the_next_rows_and_keeps_the_filters(login, people, requester):
+    _programmed_rows(requester, people.attache, PER_PAGE + 5)
+    client = login(people.attache)
+    first = client.get(reverse("audiences:list"), {"state": "programmee"})
+    page = first.context["page"]
+    # Latest first.
+    assert [a.purpose for a in page] == [f"Audience {i:02d}" for i in range(PER_PAGE + 4, 4, -1)]
+    assert page.count == PER_PAGE + 5 and page.has_next
+    assert 'href="?state=programmee&amp;page=2">Suivante</a>' in first.content.decode()
+    second = client.get(reverse("audiences:list"), {"state": "programmee", "page": "2"}).context["page"]
+    assert [a.purpose for a in second] == [f"Audience {i:02d}" for i in range(4, -1, -1)]
+    for asked, shown in (("z", 1), ("0", 1), ("-7", 1), ("3", 2), ("424242", 2)):
+        response = client.get(reverse("audiences:list"), {"page": asked})
+        assert response.status_code == 200 and response.context["page"].number == shown
+
+
+def test_audience_list_never_shows_nor_counts_a_confidential_audience(login, people, requester):
+    ordinary = {a.pk for a in _programmed_rows(requester, people.attache, 3)}
+    _programmed_rows(requester, people.attache, PER_PAGE + 1, confidential=True, first_hour=3)
+    response = login(people.secretariat).get(reverse("audiences:list"), {"page": "2"})
+    page = response.context["page"]
+    assert {a.pk for a in page} == ordinary and page.number == 1 and page.count == 3
+    assert not page.has_other_pages and "Suivante" not in response.content.decode()
+
+
+def test_protocol_queue_pages_and_never_counts_a_confidential_audience(login, people, requester):
+    _programmed_rows(requester, people.attache, PER_PAGE + 2)
+    _programmed_rows(requester, people.attache, 5, confidential=True, first_hour=PER_PAGE + 2)
+    client = login(people.protocole)
+    first = client.get(reverse("audiences:protocol")).context["audiences"]
+    # Soonest first: the order in which they are to be confirmed.
+    assert [a.purpose for a in first][:2] == ["Audience 00", "Audience 01"]
+    assert first.count == PER_PAGE + 2 and first.has_next
+    second = client.get(reverse("audiences:protocol"), {"page": "2"}).context["audiences"]
+    assert [a.purpose for a in second] == [f"Audience {PER_PAGE}", f"Audience {PER_PAGE + 1}"]
+    assert client.get(reverse("audiences:protocol"), {"page": "-1"}).context["audiences"].number == 1
+    assert client.get(reverse("audiences:protocol"), {"page": "8"}).context["audiences"].number == 2
+
+
+def test_list_and_protocol_queue_run_the_same_queries_for_3_and_60_audiences(
+    client, people, requester, django_assert_num_queries
+):
+    _programmed_rows(requester, people.attache, 3)
+    pages = (
+        (people.attache, reverse("audiences:list")),
+        (people.secretariat, reverse("audiences:list")),
+        (people.protocole, reverse("audiences:protocol")),
+    )
+    few = []
+    for user, url in pages:
+        client.force_login(user)
+        few.append(queries_for(client, url))
+    _programmed_rows(requester, people.attache, 57, first_hour=3)
+    for (user, url), expected in zip(pages, few, strict=True):
+        client.force_login(user)
+        _same_queries(client, url, {"page": "2"}, expected, django_assert_num_queries)

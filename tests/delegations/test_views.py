@@ -2,10 +2,13 @@
 record nothing; list pages run a constant number of queries."""
 
 import datetime
+import re
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -500,3 +503,129 @@ def test_dashboard_shows_late_directives_to_the_board_viewers(people, as_user, m
     )
     assert "1 transmission en retard" in as_user(people.ministre).get("/").content.decode()
     assert "transmission en retard" not in as_user(people.conseiller2).get("/").content.decode()
+
+
+# --- Lists by pages --------------------------------------------------------------------------
+
+PER_PAGE = 50
+
+
+def _same_queries(client, path, params, expected, django_assert_num_queries):
+    client.get(path, params)  # warm-up: the session
+    freshness.bump()
+    with django_assert_num_queries(expected):
+        assert client.get(path, params).status_code == 200
+
+
+def test_delegation_list_page_two_shows_the_next_arretes(people, as_user, make_delegation):
+    made = [make_delegation(number=f"2025-{i:03d}/MAE/CAB") for i in range(PER_PAGE + 5)]
+    client = as_user(people.attache)
+    first = client.get(url("delegation_list"))
+    page = first.context["delegations"]
+    # Same signature date: the latest recorded first.
+    assert [d.pk for d in page] == [d.pk for d in reversed(made)][:PER_PAGE]
+    assert page.count == PER_PAGE + 5 and page.has_next
+    assert 'href="?page=2">Suivante</a>' in first.content.decode()
+    second = client.get(url("delegation_list"), {"page": "2"}).context["delegations"]
+    assert [d.number for d in second] == [f"2025-{i:03d}/MAE/CAB" for i in range(4, -1, -1)]
+    for asked, shown in (("deux", 1), ("0", 1), ("-1", 1), ("3", 2), ("1000000", 2)):
+        response = client.get(url("delegation_list"), {"page": asked})
+        assert response.status_code == 200 and response.context["delegations"].number == shown
+
+
+def test_delegation_list_never_shows_nor_counts_an_arrete_of_someone_else(people, as_user, make_delegation):
+    own = {make_delegation(delegate=people.dir_afrique).pk for _ in range(3)}
+    for _ in range(PER_PAGE + 1):
+        make_delegation()  # to the directeur de cabinet
+    page = as_user(people.dir_afrique).get(url("delegation_list"), {"page": "2"}).context["delegations"]
+    assert {d.pk for d in page} == own and page.number == 1 and page.count == 3 and not page.has_other_pages
+
+
+def test_delegation_list_runs_the_same_queries_for_3_and_60_arretes(
+    people, as_user, make_delegation, django_assert_num_queries
+):
+    for _ in range(3):
+        make_delegation()
+    client = as_user(people.attache)
+    few = _count_queries(client, url("delegation_list"))
+    for _ in range(57):
+        make_delegation(codes=("notes-verbales", "correspondance-courante"))
+    _same_queries(client, url("delegation_list"), {"page": "2"}, few, django_assert_num_queries)
+
+
+def test_register_pages_the_arretes_in_force_and_keeps_the_search(people, as_user, cats, make_delegation):
+    for _ in range(PER_PAGE + 2):
+        make_delegation()
+    make_delegation(publish=False)  # a projet is in force nowhere
+    client = as_user(people.conseiller1)
+    search = {"category": str(cats["notes-verbales"].pk), "day": timezone.localdate().isoformat()}
+    first = client.get(url("register"), search)
+    assert first.context["in_force"].count == PER_PAGE + 2
+    assert first.context["category"] == cats["notes-verbales"]
+    next_link = re.search(r'href="\?([^"]*)">Suivante</a>', first.content.decode())[1].replace("&amp;", "&")
+    assert QueryDict(next_link) == QueryDict(urlencode({**search, "page": 2}))
+    second = client.get(url("register"), {**search, "page": "2"})
+    assert len(second.context["in_force"]) == 2 and second.context["category"] == cats["notes-verbales"]
+    # The page number alone is not a search: the form stays as it opens, without errors.
+    alone = client.get(url("register"), {"page": "2"})
+    assert not alone.context["form"].is_bound and len(alone.context["in_force"]) == 2
+    assert client.get(url("register"), {"page": "x"}).context["in_force"].number == 1
+    # The printed register lists every arrêté in force, whatever page is shown.
+    pdf = client.get(url("register_pdf"), {**search, "page": "2"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_register_runs_the_same_queries_for_3_and_60_arretes(
+    people, as_user, cats, make_delegation, django_assert_num_queries
+):
+    # Searched for a category none of them covers: the list of signers above the arrêtés
+    # checks each arrêté of the searched category against the law, a few queries each.
+    search = {"category": str(cats["attestations"].pk), "day": timezone.localdate().isoformat()}
+    for _ in range(3):
+        make_delegation()
+    client = as_user(people.conseiller1)
+    client.get(url("register"), search)
+    few = _count_queries(client, url("register") + "?" + urlencode(search))
+    for _ in range(57):
+        make_delegation(codes=("notes-verbales", "correspondance-courante"))
+    _same_queries(client, url("register"), {**search, "page": "2"}, few, django_assert_num_queries)
+
+
+def test_book_pages_each_list_on_its_own(people, as_user, make_item):
+    items = [make_item(title=f"Lettre {i:02d}") for i in range(PER_PAGE + 4)]
+    client = as_user(people.ministre)
+    first = client.get(url("book"))
+    to_sign = first.context["to_sign"]
+    # Oldest submitted first: the order in which they wait.
+    assert [i.pk for i in to_sign] == [i.pk for i in items][:PER_PAGE] and to_sign.count == PER_PAGE + 4
+    html = first.content.decode()
+    assert f'<span class="badge">{PER_PAGE + 4}</span>' in html
+    assert 'href="?a_signer=2#a-signer">Suivante</a>' in html
+    second = client.get(url("book"), {"a_signer": "2"}).context["to_sign"]
+    assert [i.title for i in second] == [f"Lettre {i:02d}" for i in range(PER_PAGE, PER_PAGE + 4)]
+    assert client.get(url("book"), {"a_signer": "-4"}).context["to_sign"].number == 1
+    assert client.get(url("book"), {"a_signer": "9"}).context["to_sign"].number == 2
+    # The drafter's own pieces: all of them by pages (they were cut at 50 without a word).
+    drafted = as_user(people.conseiller1).get(url("book"), {"mes_pieces": "2"}).context["drafted"]
+    assert drafted.number == 2 and len(drafted) == 4 and drafted.count == PER_PAGE + 4
+
+
+def test_book_never_shows_nor_counts_an_item_outside_the_directeur_s_scope(people, as_user, make_delegation, make_item):
+    make_delegation(codes=("correspondance-courante",))
+    in_scope = {make_item(title=f"Dans le champ {i}").pk for i in range(3)}
+    for i in range(PER_PAGE + 1):
+        make_item(code="notes-verbales", title=f"Hors champ {i}")
+    response = as_user(people.directeur).get(url("book"), {"a_signer": "2"})
+    to_sign = response.context["to_sign"]
+    assert {i.pk for i in to_sign} == in_scope and to_sign.number == 1 and to_sign.count == 3
+    assert "Hors champ" not in response.content.decode()
+
+
+def test_book_runs_the_same_queries_for_3_and_60_items(people, as_user, make_item, django_assert_num_queries):
+    for i in range(3):
+        make_item(title=f"Lettre {i}")
+    client = as_user(people.ministre)
+    few = _count_queries(client, url("book"))
+    for i in range(57):
+        make_item(title=f"Lettre {i + 3}")
+    _same_queries(client, url("book"), {"a_signer": "2"}, few, django_assert_num_queries)
