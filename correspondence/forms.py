@@ -14,21 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cabinet.freshness import per_person
 from cabinet.models import Mandate, OrgUnit
-from cabinet.widgets import FastSelect
+from cabinet.widgets import FastSelect, FrenchDateField
 
 from .files import ACCEPT_ATTRIBUTE, check_upload
 from .models import ArrivalChannel, Correspondent, Instruction, Mail, MailKind, Register
 from .selectors import DEFAULT_SORT, MailFilters
 
 User = get_user_model()
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class CorrespondentPicker(forms.Widget):
@@ -124,9 +116,7 @@ DRAFT_HELP = _(
 class _MailForm(forms.Form):
     subject = forms.CharField(label=_("Objet"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     kind = forms.ModelChoiceField(label=_("Nature"), queryset=MailKind.objects.filter(is_active=True))
-    letter_date = forms.DateField(
-        label=_("Date de la lettre"), required=False, widget=DateInput(), input_formats=DATE_FORMATS
-    )
+    letter_date = FrenchDateField(label=_("Date de la lettre"), required=False)
     pages = forms.IntegerField(label=_("Nombre de pages"), min_value=1, max_value=5000, initial=1)
     enclosures = forms.IntegerField(label=_("Nombre de pièces jointes"), min_value=0, max_value=1000, initial=0)
     priority = forms.ChoiceField(label=_("Priorité"), choices=Mail.Priority.choices, initial=Mail.Priority.NORMALE)
@@ -144,7 +134,7 @@ class IncomingMailForm(_MailForm):
         label=_("Expéditeur"), queryset=_active_correspondents(), widget=CorrespondentPicker()
     )
     sender_reference = forms.CharField(label=_("Référence de l'expéditeur"), max_length=120, required=False)
-    arrival_date = forms.DateField(label=_("Date d'arrivée"), widget=DateInput(), input_formats=DATE_FORMATS)
+    arrival_date = FrenchDateField(label=_("Date d'arrivée"))
     channel = forms.ModelChoiceField(
         label=_("Mode d'arrivée"), queryset=ArrivalChannel.objects.filter(is_active=True), required=False
     )
@@ -198,7 +188,7 @@ class OutgoingMailForm(_MailForm):
         required=False,
     )
     signatory = forms.ModelChoiceField(label=_("Signataire"), queryset=User.objects.none(), required=False)
-    sent_date = forms.DateField(label=_("Date d'envoi"), required=False, widget=DateInput(), input_formats=DATE_FORMATS)
+    sent_date = FrenchDateField(label=_("Date d'envoi"), required=False)
     replies_to = forms.ModelMultipleChoiceField(
         label=_("En réponse à"),
         queryset=Mail.objects.none(),
@@ -249,11 +239,9 @@ class _AssigneeForm(forms.Form):
     assignee_unit = forms.ModelChoiceField(
         label=_("ou service"), queryset=OrgUnit.objects.filter(is_active=True).order_by("name"), required=False
     )
-    deadline = forms.DateField(
+    deadline = FrenchDateField(
         label=_("Échéance"),
         required=False,
-        widget=DateInput(),
-        input_formats=DATE_FORMATS,
         help_text=_(
             "Vide : selon la priorité, en jours ouvrés (un jour férié ou un week-end reporte au jour ouvré suivant)."
         ),
@@ -319,7 +307,7 @@ class MailUpdateForm(forms.Form):
     confidentiality = forms.ChoiceField(label=_("Confidentialité"), choices=Mail.Confidentiality.choices)
     keywords = forms.CharField(label=_("Mots-clés"), max_length=500, required=False)
     signatory = forms.ModelChoiceField(label=_("Signataire"), queryset=User.objects.none(), required=False)
-    sent_date = forms.DateField(label=_("Date d'envoi"), required=False, widget=DateInput(), input_formats=DATE_FORMATS)
+    sent_date = FrenchDateField(label=_("Date d'envoi"), required=False)
 
     def __init__(self, *args, mail: Mail, **kwargs):
         super().__init__(*args, **kwargs)
@@ -356,10 +344,8 @@ class MailFilterForm(forms.Form):
     register = forms.ChoiceField(
         widget=FastSelect, label=_("Registre"), choices=[("", _("Les deux"))] + Register.choices, required=False
     )
-    date_from = forms.DateField(
-        label=_("Enregistré du"), required=False, widget=DateInput(), input_formats=DATE_FORMATS
-    )
-    date_to = forms.DateField(label=_("au"), required=False, widget=DateInput(), input_formats=DATE_FORMATS)
+    date_from = FrenchDateField(label=_("Enregistré du"), required=False)
+    date_to = FrenchDateField(label=_("au"), required=False)
     kind = forms.ModelChoiceField(
         widget=FastSelect, label=_("Nature"), queryset=MailKind.objects.all(), required=False, empty_label=_("Toutes")
     )

@@ -8,14 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cabinet.widgets import FrenchDateField
+
 from .models import Register
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class RegisterPrintForm(forms.Form):
@@ -26,8 +21,8 @@ class RegisterPrintForm(forms.Form):
     MAX_ROWS = 600
 
     register = forms.ChoiceField(label=_("Registre"), choices=Register.choices, initial=Register.ARRIVEE)
-    start = forms.DateField(label=_("Du"), widget=DateInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y"])
-    end = forms.DateField(label=_("Au"), widget=DateInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+    start = FrenchDateField(label=_("Du"))
+    end = FrenchDateField(label=_("Au"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

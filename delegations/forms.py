@@ -10,24 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cabinet.models import Mandate
 from cabinet.roles import Role
+from cabinet.widgets import FrenchDateField
 
 from .models import ActCategory, Directive
 
 User = get_user_model()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class DateField(forms.DateField):
-    """A date picker; a date typed by hand is read as dd/mm/yyyy (Togo) or ISO."""
-
-    widget = DateInput
-    input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"]
 
 
 def people_in_office(*roles: str):
@@ -63,7 +50,7 @@ class ServiceErrorsMixin:
 
 class DelegationForm(ServiceErrorsMixin, forms.Form):
     number = forms.CharField(label=_("Numéro de l'arrêté"), max_length=60, help_text=_("Ex. 2026-014/MAE/CAB"))
-    signed_on = DateField(label=_("Signé le"))
+    signed_on = FrenchDateField(label=_("Signé le"))
     delegator = PersonChoiceField(label=_("Délégant (le ministre)"), queryset=User.objects.none())
     delegate = PersonChoiceField(
         label=_("Délégataire"),
@@ -76,8 +63,8 @@ class DelegationForm(ServiceErrorsMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Les catégories non délégables (traités, arrêtés, décrets) sont refusées."),
     )
-    valid_from = DateField(label=_("Valable du"))
-    valid_until = DateField(label=_("Jusqu'au"), required=False, help_text=_("Vide : sans terme."))
+    valid_from = FrenchDateField(label=_("Valable du"))
+    valid_until = FrenchDateField(label=_("Jusqu'au"), required=False, help_text=_("Vide : sans terme."))
     is_conditional = forms.BooleanField(
         label=_("Seulement en cas d'absence ou d'empêchement du ministre"), required=False
     )
@@ -95,12 +82,12 @@ class DelegationForm(ServiceErrorsMixin, forms.Form):
 
 class PublishForm(ServiceErrorsMixin, forms.Form):
     publication_reference = forms.CharField(label=_("Référence de publication"), max_length=200)
-    published_on = DateField(label=_("Publié le"))
+    published_on = FrenchDateField(label=_("Publié le"))
 
 
 class RevokeForm(ServiceErrorsMixin, forms.Form):
     reference = forms.CharField(label=_("Arrêté d'abrogation (référence)"), max_length=200)
-    revoked_on = DateField(label=_("Abrogé le"), initial=timezone.localdate)
+    revoked_on = FrenchDateField(label=_("Abrogé le"), initial=timezone.localdate)
     reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -164,14 +151,14 @@ class VerifyForm(forms.Form):
 
 class RegisterQueryForm(forms.Form):
     category = forms.ModelChoiceField(label=_("Catégorie d'acte"), queryset=ActCategory.objects.all())
-    day = DateField(label=_("Date"), initial=timezone.localdate)
+    day = FrenchDateField(label=_("Date"), initial=timezone.localdate)
 
 
 class DirectiveForm(ServiceErrorsMixin, forms.Form):
     subject = forms.CharField(label=_("Objet"), max_length=250)
     text = forms.CharField(label=_("Texte de la directive"), widget=forms.Textarea(attrs={"rows": 8}))
-    issued_on = DateField(label=_("Date"), initial=timezone.localdate)
-    deadline = DateField(label=_("Échéance"))
+    issued_on = FrenchDateField(label=_("Date"), initial=timezone.localdate)
+    deadline = FrenchDateField(label=_("Échéance"))
     domain = forms.CharField(label=_("Domaine"), max_length=200, required=False)
     advisers = PeopleChoiceField(
         label=_("Conseiller(s) chargé(s) du suivi"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
