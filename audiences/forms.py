@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from cabinet.roles import Role
 from cabinet.selectors import holders_of
-from correspondence.models import Correspondent, Mail
+from correspondence.forms import CorrespondentPicker
+from correspondence.models import Correspondent, Mail, Register
+from correspondence.selectors import visible_mails
 
 from .models import SCHEDULED_CORRECTABLE_FIELDS, Audience, AudienceState, Place, Unavailability
 
@@ -34,7 +38,47 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+class LetterReferenceField(forms.CharField):
+    """The incoming letter typed by its register number (« A-2026-00012 »), not chosen in a
+    list of every letter the person may see (hundreds of thousands in a register never
+    purged): one lookup on the unique index of the reference. A letter that does not exist
+    and one the person may not see get the same message."""
+
+    default_error_messages = {
+        "unknown": _(
+            "Aucun courrier arrivé portant ce numéro ne figure parmi ceux que vous pouvez consulter. "
+            "Vérifiez le numéro d'enregistrement."
+        ),
+    }
+
+    def __init__(self, *, letters: QuerySet[Mail] | None = None, **kwargs):
+        kwargs.setdefault("max_length", Mail._meta.get_field("reference").max_length)
+        super().__init__(**kwargs)
+        self.letters = letters if letters is not None else Mail.objects.none()
+
+    def clean(self, value) -> Mail | None:
+        reference = super().clean(value)
+        if not reference:
+            return None
+        # As typed, or in capitals: « a-2026-00012 » is A-2026-00012. Unordered: the unique
+        # index finds the row, nothing to sort.
+        found = list(self.letters.filter(reference__in={reference, reference.upper()}).order_by()[:1])
+        if not found:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        return found[0]
+
+
+def incoming_letters(user) -> QuerySet[Mail]:
+    """The incoming letters ``user`` may see: those a request may be linked to."""
+    return visible_mails(user).filter(register=Register.ARRIVEE)
+
+
+def _example_reference() -> str:
+    return settings.CABINET_MAIL_REFERENCE_FORMATS[Register.ARRIVEE].format(year=timezone.localdate().year, number=12)
+
+
 class AudienceRequestForm(forms.ModelForm):
+    letter = LetterReferenceField(label=_("Courrier d'origine"), required=False)
     participants_text = forms.CharField(
         label=_("Participants"),
         required=False,
@@ -58,6 +102,9 @@ class AudienceRequestForm(forms.ModelForm):
             "is_confidential",
         ]
         widgets = {
+            # Search as you type (correspondence:correspondent_lookup), not a list of the
+            # whole directory; merged and inactive entries are refused by the queryset.
+            "requester": CorrespondentPicker(),
             "wished_from": DATE_INPUT,
             "wished_until": DATE_INPUT,
             "purpose": forms.Textarea(attrs={"rows": 3}),
@@ -66,15 +113,13 @@ class AudienceRequestForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requester"].queryset = Correspondent.objects.filter(is_active=True, merged_into__isnull=True)
-        self.fields["requester"].widget.attrs["data-searchable"] = "1"
-        # Only incoming letters the person may see in the register.
-        from correspondence.models import Register
-        from correspondence.selectors import visible_mails
-
-        letters = visible_mails(user).filter(register=Register.ARRIVEE) if user else Mail.objects.none()
-        self.fields["letter"].queryset = letters.select_related("correspondent").order_by("-registered_at")
-        self.fields["letter"].widget.attrs["data-searchable"] = "1"
-        self.fields["letter"].label_from_instance = lambda m: f"{m.reference} — {m.correspondent} — {m.subject[:80]}"
+        letter = self.fields["letter"]
+        letter.letters = incoming_letters(user) if user else Mail.objects.none()
+        example = _example_reference()
+        letter.help_text = _(
+            "Numéro d'enregistrement du courrier arrivé qui porte la demande, par exemple %(example)s."
+        ) % {"example": example}
+        letter.widget.attrs.update({"placeholder": example, "autocomplete": "off", "spellcheck": "false"})
         self.fields["participants_count"].required = False
 
     GROUPS = (
@@ -152,8 +197,16 @@ class AudienceEditForm(AudienceRequestForm):
             Q(is_active=True, merged_into__isnull=True) | Q(pk=instance.requester_id)
         )
         # A letter this person may not see is neither shown nor lost: the field goes.
-        if instance.letter_id and not self.fields["letter"].queryset.filter(pk=instance.letter_id).exists():
-            del self.fields["letter"]
+        if instance.letter_id:
+            current = self.fields["letter"].letters.filter(pk=instance.letter_id).values("reference", "subject").first()
+            if current is None:
+                del self.fields["letter"]
+            else:
+                self.initial["letter"] = current["reference"]
+                self.fields["letter"].help_text = _("Actuellement : %(reference)s — %(subject)s.") % {
+                    "reference": current["reference"],
+                    "subject": Truncator(current["subject"]).chars(80),
+                }
         if instance.is_scheduled:
             for name in list(self.fields):
                 if name not in SCHEDULED_CORRECTABLE_FIELDS and name != "participants_text":

@@ -25,7 +25,7 @@ def form_data(audience, **changes) -> dict:
     """What the pre-filled form posts back when the user changes only ``changes``."""
     data = {
         "requester": audience.requester_id,
-        "letter": audience.letter_id or "",
+        "letter": audience.letter.reference if audience.letter_id else "",
         "on_behalf_of": audience.on_behalf_of,
         "purpose": audience.purpose,
         "wished_from": audience.wished_from.isoformat(),
@@ -175,15 +175,20 @@ def test_a_letter_the_editor_may_not_see_is_kept(login, people, make_request, re
         registered_by=people.attache,
         correspondent=requester,
         subject="Note verbale confidentielle",
-        kind=MailKind.objects.first() or MailKind.objects.create(name="Note verbale"),
+        kind=MailKind.objects.get_or_create(code="note-verbale", defaults={"label": "Note verbale"})[0],
         arrival_date=timezone.localdate(),
         confidentiality=Mail.Confidentiality.CONFIDENTIEL,
     )
     audience = make_request(by=people.attache, letter=letter)
     client = login(people.secretariat)
-    assert "letter" not in client.get(edit_url(audience)).context["form"].fields
+    response = client.get(edit_url(audience))
+    assert "letter" not in response.context["form"].fields
+    assert (
+        letter.reference not in response.content.decode() and "Courrier d&#x27;origine" not in response.content.decode()
+    )
     data = form_data(audience, purpose="Objet corrigé")
-    del data["letter"]
+    # A forged blank number does not unlink it either: the form has no such field.
+    data["letter"] = ""
     assert client.post(edit_url(audience), data).status_code == 302
     audience.refresh_from_db()
     assert audience.purpose == "Objet corrigé" and audience.letter_id == letter.pk

@@ -8,7 +8,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from audiences.models import Audience, AudienceState, Place
-from correspondence.models import Correspondent
+from correspondence.models import Correspondent, MailKind
+from correspondence.services import mail_register_incoming
 from tests.audiences.conftest import future_workday
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,20 +18,39 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_attache_programmes_protocol_confirms_minister_sees_it_and_the_pdf_lists_it(signed_in, people):
     Place.objects.create(name="Salon d'honneur")
     Correspondent.objects.create(name="Ambassade de France", kind=Correspondent.Kind.EMBASSY)
-    Correspondent.objects.create(name="Commission de la CEDEAO", kind=Correspondent.Kind.INTERNATIONAL)
+    ecowas = Correspondent.objects.create(name="Commission de la CEDEAO", kind=Correspondent.Kind.INTERNATIONAL)
+    letter = mail_register_incoming(
+        registered_by=people.secretariat,
+        correspondent=ecowas,
+        subject="Demande d'audience du président de la Commission",
+        kind=MailKind.objects.get_or_create(code="note-verbale", defaults={"label": "Note verbale"})[0],
+        arrival_date=timezone.localdate(),
+    )
     day = future_workday()
 
-    # The secretariat records the request, finding the requester by typing.
+    # The secretariat records the request, finding the requester by typing a few letters in
+    # the directory's picker, and the letter that carried it by its register number.
     page = signed_in(people.secretariat)
     page.goto(f"{page.base_url}/audiences/nouvelle/")
-    page.locator("input.aud-search").first.fill("cedeao")
+    page.get_by_role("searchbox", name="Demandeur").fill("cedeao")
+    page.get_by_role("option", name="Commission de la CEDEAO").click()
+    page.get_by_label("Courrier d'origine").fill("A-2000-99999")
     page.get_by_label("Objet de l'audience").fill("Préparation du sommet des chefs d'État")
     page.get_by_label("Souhaitée à partir du").fill(timezone.localdate().isoformat())
     page.get_by_label("Participants", exact=True).fill("Dr Omar Touray ; Président de la Commission ; gambienne")
     page.get_by_role("button", name="Enregistrer la demande").click()
+    # A number that no letter she may see carries: the form comes back as typed.
+    page.wait_for_load_state()
+    assert page.get_by_text("Aucun courrier arrivé portant ce numéro").is_visible()
+    assert page.get_by_label("Courrier d'origine").input_value() == "A-2000-99999"
+    assert page.locator("[data-picker-chosen]").inner_text().startswith("Commission de la CEDEAO")
+    assert page.get_by_label("Objet de l'audience").input_value() == "Préparation du sommet des chefs d'État"
+    page.get_by_label("Courrier d'origine").fill(letter.reference)
+    page.get_by_role("button", name="Enregistrer la demande").click()
     page.wait_for_url("**/audiences/*/")
     audience = Audience.objects.get()
-    assert audience.requester.name == "Commission de la CEDEAO"
+    assert audience.requester == ecowas and audience.letter == letter
+    assert page.get_by_role("link", name=letter.reference).is_visible()
     assert page.js_errors == []
 
     # The attaché programmes the request.
@@ -75,8 +95,16 @@ def test_attache_corrects_a_misspelt_participant_and_sees_it_on_the_detail_page(
     from audiences import services
 
     requester = Correspondent.objects.create(name="Ambassade du Ghana", kind=Correspondent.Kind.EMBASSY)
+    letter = mail_register_incoming(
+        registered_by=people.secretariat,
+        correspondent=requester,
+        subject="Note verbale : demande d'audience",
+        kind=MailKind.objects.get_or_create(code="note-verbale", defaults={"label": "Note verbale"})[0],
+        arrival_date=timezone.localdate(),
+    )
     audience = services.audience_request_create(
         by=people.secretariat,
+        letter=letter,
         requester=requester,
         purpose="Préparation de la commission mixte",
         wished_from=timezone.localdate(),
@@ -87,6 +115,10 @@ def test_attache_corrects_a_misspelt_participant_and_sees_it_on_the_detail_page(
     page.goto(f"{page.base_url}/audiences/{audience.pk}/")
     page.get_by_role("link", name="Modifier la demande").click()
     page.wait_for_url(f"**/audiences/{audience.pk}/modifier/")
+    # The requester is shown chosen in the picker, the letter by its number.
+    assert page.locator("[data-picker-chosen]").inner_text().startswith("Ambassade du Ghana")
+    assert not page.get_by_role("searchbox", name="Demandeur").is_visible()
+    assert page.get_by_label("Courrier d'origine").input_value() == letter.reference
     participants = page.get_by_label("Participants", exact=True)
     assert participants.input_value() == "S.E. Kwame Mensa ; Ambassadeur ; ghanéenne"
     participants.fill("S.E. Kwame Mensah ; Ambassadeur ; ghanéenne")
@@ -97,4 +129,6 @@ def test_attache_corrects_a_misspelt_participant_and_sees_it_on_the_detail_page(
     assert page.locator("dd li", has_text="S.E. Kwame Mensah, Ambassadeur (ghanéenne)").is_visible()
     assert page.locator(".timeline li", has_text="Demande modifiée").is_visible()
     assert page.js_errors == []
-    assert [p.name for p in Audience.objects.get(pk=audience.pk).participants.all()] == ["S.E. Kwame Mensah"]
+    audience = Audience.objects.get(pk=audience.pk)
+    assert [p.name for p in audience.participants.all()] == ["S.E. Kwame Mensah"]
+    assert audience.requester == requester and audience.letter == letter
