@@ -13,16 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cabinet.roles import Role
 from cabinet.selectors import holders_of
+from cabinet.widgets import FrenchDateField, FrenchDateTimeField, FrenchTimeField
 from correspondence.forms import CorrespondentPicker
 from correspondence.models import Correspondent, Mail, Register
 from correspondence.selectors import visible_mails
 
 from .models import SCHEDULED_CORRECTABLE_FIELDS, Audience, AudienceState, Place, Unavailability
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -101,12 +97,11 @@ class AudienceRequestForm(forms.ModelForm):
             "interpreter_needed",
             "is_confidential",
         ]
+        field_classes = {"wished_from": FrenchDateField, "wished_until": FrenchDateField}
         widgets = {
             # Search as you type (correspondence:correspondent_lookup), not a list of the
             # whole directory; merged and inactive entries are refused by the queryset.
             "requester": CorrespondentPicker(),
-            "wished_from": DATE_INPUT,
-            "wished_until": DATE_INPUT,
             "purpose": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -237,9 +232,9 @@ PROTOCOL_NEEDS = (
 
 
 class SlotMixin(forms.Form):
-    day = forms.DateField(label=_("Jour"), widget=DATE_INPUT)
-    start_time = forms.TimeField(label=_("Début"), widget=TIME_INPUT)
-    end_time = forms.TimeField(label=_("Fin"), widget=TIME_INPUT)
+    day = FrenchDateField(label=_("Jour"))
+    start_time = FrenchTimeField(label=_("Début"))
+    end_time = FrenchTimeField(label=_("Fin"))
     confirm_warnings = forms.BooleanField(
         label=_("Je confirme ce créneau malgré l'avertissement"), required=False, widget=forms.HiddenInput
     )
@@ -335,12 +330,8 @@ class UnavailabilityForm(forms.ModelForm):
     class Meta:
         model = Unavailability
         fields = ["title", "kind", "starts_at", "ends_at", "note"]
-        widgets = {"starts_at": DATETIME_INPUT, "ends_at": DATETIME_INPUT, "note": forms.Textarea(attrs={"rows": 2})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("starts_at", "ends_at"):
-            self.fields[name].input_formats = DATETIME_FORMATS
+        field_classes = {"starts_at": FrenchDateTimeField, "ends_at": FrenchDateTimeField}
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
     def _post_clean(self):
         pass
@@ -355,8 +346,8 @@ class UnavailabilityForm(forms.ModelForm):
 class ListFilterForm(forms.Form):
     q = forms.CharField(label=_("Recherche"), required=False)
     state = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous"))] + AudienceState.choices)
-    start = forms.DateField(label=_("Du"), required=False, widget=DATE_INPUT)
-    end = forms.DateField(label=_("Au"), required=False, widget=DATE_INPUT)
+    start = FrenchDateField(label=_("Du"), required=False)
+    end = FrenchDateField(label=_("Au"), required=False)
     confidential = forms.ChoiceField(
         label=_("Confidentialité"),
         required=False,
