@@ -28,7 +28,7 @@
       var span = document.createElement("span"); span.textContent = label;
       var remove = document.createElement("button");
       remove.type = "button"; remove.className = "button-small"; remove.textContent = "×";
-      remove.setAttribute("data-picker-remove", ""); remove.setAttribute("aria-label", "Retirer " + label);
+      remove.setAttribute("data-picker-remove", ""); remove.setAttribute("aria-label", root.getAttribute("data-label-remove") + " " + label);
       li.appendChild(hidden); li.appendChild(span); li.appendChild(document.createTextNode(" ")); li.appendChild(remove);
       chosen.appendChild(li);
       input.value = "";
@@ -54,7 +54,7 @@
       if (create && root.dataset.createUrl) {
         var li = document.createElement("li");
         li.className = "picker-new"; li.setAttribute("role", "option");
-        li.textContent = "+ Créer « " + text + " »";
+        li.textContent = root.getAttribute("data-label-create").replace("%s", text);
         li.addEventListener("mousedown", function (e) { e.preventDefault(); openCreate(text); });
         results.appendChild(li); items.push(li);
       }
@@ -107,10 +107,10 @@
             if (res.ok) { create.hidden = true; error.hidden = true; choose(res.data.id, res.data.label); return; }
             var messages = [];
             Object.keys(res.data.errors || {}).forEach(function (k) { messages = messages.concat(res.data.errors[k]); });
-            error.textContent = messages.join(" ") || "Création impossible.";
+            error.textContent = messages.join(" ") || root.getAttribute("data-label-failed");
             error.hidden = false;
           })
-          .catch(function () { error.textContent = "Création impossible (réseau)."; error.hidden = false; });
+          .catch(function () { error.textContent = root.getAttribute("data-label-offline"); error.hidden = false; });
       });
     }
   }
