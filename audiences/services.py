@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from guardian.shortcuts import assign_perm
 
+from cabinet.history import shown
 from cabinet.roles import Role
 from cabinet.selectors import holders_of
 from cabinet.services import notification_create
@@ -298,23 +299,13 @@ def _differs(audience: Audience, name: str, value) -> bool:
     return getattr(audience, name) != value
 
 
-def _shown(value) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("oui") if value else _("non")
-    if isinstance(value, datetime.date):
-        return date_format(value, "d/m/Y")
-    return str(value)
-
-
 def _change_line(audience: Audience, name: str, new) -> str:
     """« Période souhaitée (début) : 10/03/2026 → 12/03/2026 », for the history."""
     label = capfirst(Audience._meta.get_field(name).verbose_name)
     return _("%(field)s : %(old)s → %(new)s") % {
         "field": label,
-        "old": _shown(getattr(audience, name)),
-        "new": _shown(new),
+        "old": shown(getattr(audience, name)),
+        "new": shown(new),
     }
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from cabinet.history import shown
 from cabinet.roles import Role
 from cabinet.selectors import holders_of
 from cabinet.services import notification_create
@@ -137,19 +138,6 @@ def delegation_edit_refusal(delegation: Delegation) -> str | None:
     ) % {"n": delegation.number, "state": delegation.get_state_display().lower()}
 
 
-def _shown(value) -> str:
-    """A term as the history prints it."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("oui") if value else _("non")
-    if isinstance(value, datetime.date):
-        return _d(value)
-    if isinstance(value, list):
-        return ", ".join(c.name for c in value)
-    return str(value)
-
-
 def _term_label(name: str) -> str:
     return capfirst(Delegation._meta.get_field(name).verbose_name)
 
@@ -202,7 +190,7 @@ def delegation_update(
     after = _terms(delegation, categories)
     changes = [
         _("%(term)s : %(before)s → %(after)s")
-        % {"term": _term_label(name), "before": _shown(before[name]), "after": _shown(after[name])}
+        % {"term": _term_label(name), "before": shown(before[name]), "after": shown(after[name])}
         for name in (*EDITABLE_TERMS, "categories")
         if before[name] != after[name]
     ]
