@@ -19,6 +19,7 @@ from correspondence.models import Correspondent, Mail, Register
 from correspondence.selectors import visible_mails
 
 from .models import SCHEDULED_CORRECTABLE_FIELDS, Audience, AudienceState, Place, Unavailability
+from .services import REQUEST_FIELDS
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -85,18 +86,7 @@ class AudienceRequestForm(forms.ModelForm):
 
     class Meta:
         model = Audience
-        fields = [
-            "requester",
-            "letter",
-            "on_behalf_of",
-            "purpose",
-            "wished_from",
-            "wished_until",
-            "participants_count",
-            "languages",
-            "interpreter_needed",
-            "is_confidential",
-        ]
+        fields = list(REQUEST_FIELDS)  # what the services record and correct
         field_classes = {"wished_from": FrenchDateField, "wished_until": FrenchDateField}
         widgets = {
             # Search as you type (correspondence:correspondent_lookup), not a list of the
