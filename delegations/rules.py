@@ -10,12 +10,13 @@ register, and the row-level permissions of the signature book).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cabinet.models import Mandate, OrgUnit
+from cabinet.models import Mandate, MandateQuerySet, OrgUnit
 from cabinet.roles import Role
 
 from .models import ActCategory, Delegation, SignatureItem
@@ -42,33 +43,61 @@ def _d(day: datetime.date | None) -> str:
     return f"{day:%d/%m/%Y}" if day else ""
 
 
-def minister_mandate(user, day: datetime.date) -> Mandate | None:
+def _mandates_of(users: Iterable) -> MandateQuerySet:
+    """The mandates that may make these people signers: only an active account signs."""
+    return Mandate.objects.filter(user__in=users, user__is_active=True).select_related("position", "position__unit")
+
+
+def _by_precedence(mandates: Iterable[Mandate]) -> list[Mandate]:
+    """Ordinary mandates before intérims, then the latest first."""
+    return sorted(mandates, key=lambda m: (m.is_interim, -m.start_date.toordinal(), m.pk))
+
+
+class PreReadMandates:
+    """The mandates of the people named by many arrêtés, read at once, so that checking
+    each arrêté asks the database nothing more (``signers_on``). The look-ups below choose
+    among them exactly as they choose among the mandates they read themselves."""
+
+    def __init__(self, users: Iterable, days: Iterable[datetime.date]):
+        users, days = set(users), set(days)
+        self._by_user: dict[int, list[Mandate]] = {}
+        if not users or not days:
+            return
+        mandates = list(_mandates_of(users).overlapping(min(days), max(days)))
+        # The whole organisation chart (only what ``in_ministry`` reads), so that it walks
+        # each post's ancestors without a query per level.
+        units = {unit.pk: unit for unit in OrgUnit.objects.only("kind", "parent").order_by()}
+        for unit in units.values():
+            unit.parent = units.get(unit.parent_id)
+        for mandate in mandates:
+            mandate.position.unit = units[mandate.position.unit_id]
+            self._by_user.setdefault(mandate.user_id, []).append(mandate)
+
+    def in_force(self, user, day: datetime.date) -> list[Mandate]:
+        return [m for m in self._by_user.get(user.pk, ()) if m.is_in_force(day)]
+
+
+def _mandates_in_force(user, day: datetime.date, mandates: PreReadMandates | None) -> list[Mandate]:
+    """The person's mandates in force on ``day``, by precedence: from ``mandates`` if given,
+    else read now."""
+    found = mandates.in_force(user, day) if mandates is not None else _mandates_of([user]).in_force(day)
+    return _by_precedence(found)
+
+
+def minister_mandate(user, day: datetime.date, *, mandates: PreReadMandates | None = None) -> Mandate | None:
     """The person's mandate on the minister's post on ``day`` (ordinary first, then intérim)."""
-    return (
-        Mandate.objects.in_force(day)
-        .filter(user=user, user__is_active=True, position__kind=Role.MINISTRE)
-        .select_related("position")
-        .order_by("is_interim", "-start_date")
-        .first()
-    )
+    return next((m for m in _mandates_in_force(user, day, mandates) if m.position.kind == Role.MINISTRE), None)
 
 
 def in_ministry(unit: OrgUnit) -> bool:
     return unit.kind == OrgUnit.Kind.MINISTRY or any(a.kind == OrgUnit.Kind.MINISTRY for a in unit.ancestors())
 
 
-def subordinate_mandate(user, day: datetime.date) -> Mandate | None:
+def subordinate_mandate(user, day: datetime.date, *, mandates: PreReadMandates | None = None) -> Mandate | None:
     """A mandate in force on ``day`` that makes the person a subordinate of the minister:
     a post of the cabinet or of the ministry's services, other than the minister's own."""
-    mandates = (
-        Mandate.objects.in_force(day)
-        .filter(user=user, user__is_active=True)
-        .exclude(position__kind=Role.MINISTRE)
-        .select_related("position", "position__unit")
-        .order_by("is_interim", "-start_date")
-    )
-    for mandate in mandates:
-        if in_ministry(mandate.position.unit):
+    for mandate in _mandates_in_force(user, day, mandates):
+        if mandate.position.kind != Role.MINISTRE and in_ministry(mandate.position.unit):
             return mandate
     return None
 
@@ -95,11 +124,14 @@ def delegation_refusal(
     day: datetime.date,
     attested: bool,
     scope_ids: set[int] | None = None,
+    mandates: PreReadMandates | None = None,
 ) -> tuple[int, str] | None:
     """Why ``delegation`` does not let its delegate sign this act on ``day`` (None: it does).
 
     The first number ranks how far the arrêté went through the checks, so that the reason
-    given to the signer is the one of the arrêté that came closest."""
+    given to the signer is the one of the arrêté that came closest. ``mandates``: the
+    mandates of the delegator and the delegate on ``day`` and on ``signed_on``, if already
+    read (else each check reads its own)."""
     number = delegation.number
     if delegation.state == Delegation.State.PROJET or not delegation.published_on or delegation.published_on > day:
         return 1, _("L'arrêté n° %(n)s n'est pas encore publié : nul ne peut signer en vertu de cet arrêté.") % {
@@ -126,17 +158,17 @@ def delegation_refusal(
             "n": number,
         }
     # Rule 4: no sub-delegation — only the minister delegates his signature.
-    if minister_mandate(delegation.delegator, delegation.signed_on) is None:
+    if minister_mandate(delegation.delegator, delegation.signed_on, mandates=mandates) is None:
         return 4, _("L'arrêté n° %(n)s n'émane pas du ministre : la subdélégation de signature est interdite.") % {
             "n": number
         }
     # Rule 3: it binds named persons, and lapses when either leaves the post.
-    if minister_mandate(delegation.delegator, day) is None:
+    if minister_mandate(delegation.delegator, day, mandates=mandates) is None:
         return 5, _("L'arrêté n° %(n)s est caduc : %(who)s n'est plus ministre à cette date.") % {
             "n": number,
             "who": delegation.delegator,
         }
-    if subordinate_mandate(delegation.delegate, day) is None:
+    if subordinate_mandate(delegation.delegate, day, mandates=mandates) is None:
         return 5, _(
             "Votre mandat au sein du ministère n'est pas en cours à cette date : l'arrêté n° %(n)s est caduc."
         ) % {"n": number}
@@ -226,21 +258,28 @@ def signers_on(category: ActCategory, day: datetime.date) -> list[SigningAuthori
         )
     if not category.is_delegable:
         return signers
-    for delegation in (
+    delegations = list(
         Delegation.objects.in_force_on(day)
         .filter(categories=category)
         .select_related("delegator", "delegate")
         .prefetch_related("categories")
         .order_by("number")
-    ):
-        if delegation_refusal(delegation, category=category, day=day, attested=True) is None:
+    )
+    # The same checks as at signing time, on mandates read once for all the arrêtés.
+    mandates = PreReadMandates(
+        users=[person for d in delegations for person in (d.delegator, d.delegate)],
+        days=[day, *(d.signed_on for d in delegations)],
+    )
+    for delegation in delegations:
+        if delegation_refusal(delegation, category=category, day=day, attested=True, mandates=mandates) is None:
+            delegate_mandate = subordinate_mandate(delegation.delegate, day, mandates=mandates)
             signers.append(
                 SigningAuthority(
                     user=delegation.delegate,
                     mode=SignatureItem.Mode.DELEGATION,
                     on_behalf_of=delegation.delegator,
                     delegation=delegation,
-                    title=_printed_title(delegation.delegate, subordinate_mandate(delegation.delegate, day)),
+                    title=_printed_title(delegation.delegate, delegate_mandate),
                 )
             )
     return signers

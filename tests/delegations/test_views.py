@@ -578,17 +578,19 @@ def test_register_pages_the_arretes_in_force_and_keeps_the_search(people, as_use
 def test_register_runs_the_same_queries_for_3_and_60_arretes(
     people, as_user, cats, make_delegation, django_assert_num_queries
 ):
-    # Searched for a category none of them covers: the list of signers above the arrêtés
-    # checks each arrêté of the searched category against the law, a few queries each.
-    search = {"category": str(cats["attestations"].pk), "day": timezone.localdate().isoformat()}
-    for _ in range(3):
-        make_delegation()
+    # Searched for the category they all cover: the list of signers above the arrêtés checks
+    # each of them against the law, on mandates read once for all.
+    search = {"category": str(cats["correspondance-courante"].pk), "day": timezone.localdate().isoformat()}
+    delegates = [people.directeur, people.dir_afrique, people.chef_sp]
+    for delegate in delegates:
+        make_delegation(delegate=delegate)
     client = as_user(people.conseiller1)
     client.get(url("register"), search)
     few = _count_queries(client, url("register") + "?" + urlencode(search))
-    for _ in range(57):
-        make_delegation(codes=("notes-verbales", "correspondance-courante"))
+    for n in range(57):
+        make_delegation(delegate=delegates[n % 3], codes=("notes-verbales", "correspondance-courante"))
     _same_queries(client, url("register"), {**search, "page": "2"}, few, django_assert_num_queries)
+    assert len(client.get(url("register"), search).context["signers"]) == 1 + 60
 
 
 def test_book_pages_each_list_on_its_own(people, as_user, make_item):
