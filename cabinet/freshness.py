@@ -3,15 +3,19 @@
 The data has a generation number, kept in the cache (Redis in production, shared by every
 worker). Every statement that writes to the database through Django's connections, whatever
 writes it (a model's ``save``, ``QuerySet.update``, ``bulk_create``, raw SQL on a cursor,
-guardian's grants, a migration), moves the generation on, right after the statement and
-again once its transaction has committed. A count is cached under the person, the
-generation, the day and the language: a write anywhere makes every cached count unreachable.
+guardian's grants, a migration), moves the generation on once it is committed: at once in
+autocommit, after the commit of its transaction otherwise. A count is cached under the
+person, the generation, the day and the language: a write anywhere makes every cached count
+unreachable.
 
-Why both moments: the second (after the commit) is what makes the cache correct, since a
-page that read the generation before the commit may have counted from the data as it was
-and stored its count under that generation; the move after the commit leaves that entry
-behind. The first keeps a transaction that has not committed yet (a test, a long service)
-from reading its own counts from before its writes.
+After the commit, not before: a page that read the generation before the commit may have
+counted from the data as it was and stored its count under that generation; the move after
+the commit leaves that entry behind. Until then, the transaction that wrote (a test, a long
+service, a request that writes then shows its page) reads its counts under a generation of
+its own (the shared one, this process and its count of writes), so it never reads a count
+from before its own writes, and nobody else reads a count that includes writes not yet
+committed. Nothing is sent to the cache while the transaction holds its locks (the
+register's counter among them: docs/performance.md).
 
 Writes that no count depends on do not move the generation: the session table, the
 consultation log (written on every detail page) and the login-attempt log. Writes made
@@ -26,6 +30,7 @@ memory would not see each other's generation. ``check --deploy`` warns when it i
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from collections.abc import Callable
@@ -50,7 +55,7 @@ IGNORED_TABLES = frozenset(
         "axes_accessattemptexpiration",
     }
 )
-_READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "DECLARE", "FETCH", "CLOSE", "EXPLAIN")
+_READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "DECLARE", "FETCH", "CLOSE", "EXPLAIN")
 _TARGET = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
 
 
@@ -99,16 +104,22 @@ def bump() -> None:
 _local_writes = 0
 
 
+def _uncommitted(conn) -> bool:
+    """Whether ``conn``'s transaction has written and not committed yet: its bump is waiting
+    for the commit (Django drops it with a rollback, or with the savepoint that wrote)."""
+    return conn.in_atomic_block and any(entry[1] is bump for entry in conn.run_on_commit)
+
+
 def _watch(execute, sql, params, many, context):
     global _local_writes
     result = execute(sql, params, many, context)
     if isinstance(sql, str) and writes_data(sql):
         _local_writes += 1
-        bump()
         written = context["connection"]
-        # Once per transaction is enough: the last commit is what matters.
-        if written.in_atomic_block and not any(entry[1] is bump for entry in written.run_on_commit):
-            written.on_commit(bump)
+        if not written.in_atomic_block:
+            bump()  # autocommit: already committed
+        elif not _uncommitted(written):
+            written.on_commit(bump)  # once per transaction: the commit is what matters
     return result
 
 
@@ -163,6 +174,9 @@ def _person_entries(user) -> dict | None:
     current = generation()
     if current is None:
         return None
+    if _uncommitted(connection):
+        # This transaction's own view: its writes, not yet anybody else's (see the top).
+        current = f"{current}.{os.getpid()}.{_local_writes}"
     prefix = f"{_namespace()}:person:{user.pk}:{current}:{timezone.localdate():%Y%m%d}:"
     try:
         found = cache.get_many([prefix + name for name in NAMES])

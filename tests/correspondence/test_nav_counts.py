@@ -31,6 +31,7 @@ def _route(mail, people):
         ('SELECT "correspondence_mail"."id" FROM "correspondence_mail"', False),
         ("  select 1", False),
         ('SAVEPOINT "s1"', False),
+        ("BEGIN", False),
         ('RELEASE SAVEPOINT "s1"', False),
         ('INSERT INTO "correspondence_imputation" ("mail_id") VALUES (1)', True),
         ('UPDATE "correspondence_imputation" SET "state" = \'traitee\'', True),
@@ -128,6 +129,31 @@ def test_the_generation_moves_again_when_the_transaction_commits(people, registe
         # A reader between the write and the commit stores a count under ``during``.
         assert freshness.generation() == during
     assert freshness.generation() > during
+
+
+@pytest.mark.django_db(transaction=True)
+def test_uncommitted_writes_stay_with_their_transaction_and_nothing_reaches_the_cache_under_lock(
+    people, register_incoming, monkeypatch
+):
+    """While a transaction holds its locks (the register's counter), its writes send nothing
+    to the cache and move nobody else's generation; the transaction itself reads counts that
+    include them; the commit moves the generation."""
+    from correspondence.selectors import my_imputations_count
+
+    mail = register_incoming()
+    adviser = people.conseiller1
+    assert freshness.per_person(adviser, "a-traiter", lambda: my_imputations_count(adviser, limit=100)) == 0
+    before = freshness.generation()
+    bumps = []
+    real_bump = freshness.bump
+    monkeypatch.setattr(freshness, "bump", lambda: (bumps.append(1), real_bump()))
+    with transaction.atomic():
+        _route(mail, people)
+        assert bumps == [] and freshness.generation() == before
+        count = freshness.per_person(adviser, "a-traiter", lambda: my_imputations_count(adviser, limit=100))
+        assert count == 1  # its own write, read back inside the transaction
+    # Moved by the commit (then by the notice's e-mail, sent after it, in autocommit).
+    assert bumps and freshness.generation() > before
 
 
 @pytest.mark.django_db(transaction=True)
