@@ -17,6 +17,14 @@ from before its own writes, and nobody else reads a count that includes writes n
 committed. Nothing is sent to the cache while the transaction holds its locks (the
 register's counter among them: docs/performance.md).
 
+Two generations, in fact. Who a person is (today's positions, model permissions, the
+administrators' group) changes with mandates, groups and permissions, a few times a year;
+the counts change with every letter. So the first is cached under a rights generation that
+writes to the register, the audiences, the delegations and the notices (``DATA_ONLY``) leave
+alone: after a letter is registered, a page reads the person's rights from the cache and
+recomputes only the counts. Every other write (a mandate, a group, a user, raw SQL whose table
+cannot be read, ``TRUNCATE``, a migration) moves both.
+
 Writes that no count depends on do not move the generation: the session table, the
 consultation log (written on every detail page) and the login-attempt log. Writes made
 outside Django (``psql``, ``COPY`` on a raw connection) must call ``bump()``: ``seed_volume``
@@ -55,6 +63,9 @@ IGNORED_TABLES = frozenset(
         "axes_accessattemptexpiration",
     }
 )
+# Tables whose writes leave every person's rights as they were (positions, permissions,
+# groups): a write elsewhere, or one whose table cannot be read, moves the rights too.
+DATA_ONLY = re.compile(r"(correspondence|audiences|delegations)_\w+|cabinet_notification")
 _READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "DECLARE", "FETCH", "CLOSE", "EXPLAIN")
 _TARGET = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
 
@@ -66,8 +77,8 @@ def _namespace() -> str:
     return f"cabinet:{db.get('HOST') or ''}:{db.get('PORT') or ''}/{db['NAME']}"
 
 
-def _key() -> str:
-    return f"{_namespace()}:data-generation"
+def _key(kind: str = "data") -> str:
+    return f"{_namespace()}:{kind}-generation"
 
 
 def writes_data(sql: str) -> bool:
@@ -80,6 +91,13 @@ def writes_data(sql: str) -> bool:
     return not (target and target[1] in IGNORED_TABLES)
 
 
+def touches_rights(sql: str) -> bool:
+    """Whether a write may change someone's positions, permissions or groups: anything but
+    a plain INSERT, UPDATE or DELETE on a table of ``DATA_ONLY``."""
+    target = _TARGET.match(sql)
+    return not (target and DATA_ONLY.fullmatch(target[1]))
+
+
 def _origin() -> int:
     """Where a generation (re)starts: the time in microseconds. A generation lost (Redis
     restarted or evicted it) restarts above every value it had, so no count stored under an
@@ -87,9 +105,8 @@ def _origin() -> int:
     return time.time_ns() // 1000
 
 
-def bump() -> None:
+def _move(key: str) -> None:
     try:
-        key = _key()
         if cache.add(key, _origin(), timeout=None):
             return
         cache.incr(key)
@@ -99,15 +116,33 @@ def bump() -> None:
         log.warning("Cache injoignable : génération des données non avancée", exc_info=True)
 
 
+def bump() -> None:
+    """Move both generations: after writes that may touch anything (and outside Django)."""
+    _move(_key())
+    _move(_key("rights"))
+
+
+def bump_data() -> None:
+    """Move the data generation only: after writes to ``DATA_ONLY`` tables."""
+    _move(_key())
+
+
 # Writes seen by this process: a generation remembered during a request is read again after
 # any of them.
 _local_writes = 0
 
 
+def _waiting(conn) -> set:
+    """The moves ``conn``'s transaction will make at its commit (Django drops them with a
+    rollback, or with the savepoint that wrote)."""
+    if not conn.in_atomic_block:
+        return set()
+    return {entry[1] for entry in conn.run_on_commit if entry[1] in (bump, bump_data)}
+
+
 def _uncommitted(conn) -> bool:
-    """Whether ``conn``'s transaction has written and not committed yet: its bump is waiting
-    for the commit (Django drops it with a rollback, or with the savepoint that wrote)."""
-    return conn.in_atomic_block and any(entry[1] is bump for entry in conn.run_on_commit)
+    """Whether ``conn``'s transaction has written and not committed yet."""
+    return bool(_waiting(conn))
 
 
 def _watch(execute, sql, params, many, context):
@@ -115,11 +150,12 @@ def _watch(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     if isinstance(sql, str) and writes_data(sql):
         _local_writes += 1
+        move = bump if touches_rights(sql) else bump_data
         written = context["connection"]
         if not written.in_atomic_block:
-            bump()  # autocommit: already committed
-        elif not _uncommitted(written):
-            written.on_commit(bump)  # once per transaction: the commit is what matters
+            move()  # autocommit: already committed
+        elif not ({move, bump} & _waiting(written)):
+            written.on_commit(move)  # once per transaction: the commit is what matters
     return result
 
 
@@ -135,24 +171,32 @@ def install() -> None:
         watch_connection(None, opened)
 
 
-def generation() -> int | None:
+def generations() -> tuple[int, int] | None:
+    """The data and rights generations, in one round trip (two the first time)."""
     try:
-        key = _key()
-        value = cache.get(key)
-        if value is None:
-            cache.add(key, _origin(), timeout=None)
-            value = cache.get(key)
-        return value
+        keys = [_key(), _key("rights")]
+        found = cache.get_many(keys)
+        if len(found) < 2:
+            for key in keys:
+                if key not in found:
+                    cache.add(key, _origin(), timeout=None)
+            found = cache.get_many(keys)
+        return found[keys[0]], found[keys[1]]
     except Exception:
         log.warning("Cache injoignable : compteurs calculés sans cache", exc_info=True)
         return None
 
 
+def generation() -> int | None:
+    """The data generation."""
+    both = generations()
+    return both[0] if both else None
+
+
 # What is cached per person. All of them are read in one round trip, at the first one asked.
+RIGHTS_NAMES = ("positions", "permissions", "administrator")  # under the rights generation
 NAMES = (
-    "positions",
-    "permissions",
-    "administrator",
+    *RIGHTS_NAMES,
     "a-traiter",
     "parapheur",
     "directives",
@@ -171,22 +215,24 @@ def _person_entries(user) -> dict | None:
     state = getattr(user, "_cabinet_cached", None)
     if state is not None and state["writes"] == _local_writes:
         return state
-    current = generation()
+    current = generations()
     if current is None:
         return None
+    data, rights = current
     if _uncommitted(connection):
         # This transaction's own view: its writes, not yet anybody else's (see the top).
-        current = f"{current}.{os.getpid()}.{_local_writes}"
-    prefix = f"{_namespace()}:person:{user.pk}:{current}:{timezone.localdate():%Y%m%d}:"
+        data, rights = (f"{value}.{os.getpid()}.{_local_writes}" for value in current)
+    person = f"{_namespace()}:person:{user.pk}:{timezone.localdate():%Y%m%d}"
+    keys = {name: f"{person}:r{rights}:{name}" if name in RIGHTS_NAMES else f"{person}:{data}:{name}" for name in NAMES}
     try:
-        found = cache.get_many([prefix + name for name in NAMES])
+        found = cache.get_many(list(keys.values()))
     except Exception:
         log.warning("Cache injoignable : compteurs calculés sans cache", exc_info=True)
         return None
     state = {
         "writes": _local_writes,
-        "prefix": prefix,
-        "values": {key.removeprefix(prefix): value for key, value in found.items()},
+        "keys": keys,
+        "values": {name: found[key] for name, key in keys.items() if key in found},
     }
     user._cabinet_cached = state
     return state
@@ -206,7 +252,7 @@ def per_person(user, name: str, compute: Callable[[], object]):
         value = compute()
         state["values"][name] = value
         try:
-            cache.set(state["prefix"] + name, value, TIMEOUT)
+            cache.set(state["keys"][name], value, TIMEOUT)
         except Exception:
             log.warning("Cache injoignable : compteur non conservé", exc_info=True)
     return value

@@ -48,6 +48,69 @@ def test_what_counts_as_a_write(sql, writes):
     assert freshness.writes_data(sql) is writes
 
 
+@pytest.mark.parametrize(
+    ("sql", "rights"),
+    [
+        ('INSERT INTO "correspondence_mail" ("subject") VALUES (\'x\')', False),
+        ('UPDATE "correspondence_registercounter" SET "last_number" = 2', False),
+        ('INSERT INTO "correspondence_mailuserobjectpermission" ("user_id") VALUES (1)', False),
+        ('UPDATE "delegations_signatureitem" SET "state" = \'signe\'', False),
+        ('INSERT INTO "audiences_audience" ("purpose") VALUES (\'x\')', False),
+        ('UPDATE "cabinet_notification" SET "read_at" = now()', False),
+        ('INSERT INTO "cabinet_mandate" ("user_id") VALUES (1)', True),
+        ('UPDATE "cabinet_position" SET "kind" = \'directeur\'', True),
+        ('INSERT INTO "cabinet_user_groups" ("user_id", "group_id") VALUES (1, 1)', True),
+        ('DELETE FROM "auth_group_permissions" WHERE id = 1', True),
+        ('UPDATE "cabinet_user" SET "is_active" = false', True),
+        ('UPDATE "cabinet_notificationx" SET "a" = 1', True),
+        ("TRUNCATE correspondence_mail CASCADE", True),
+        ('ALTER TABLE "correspondence_mail" ADD COLUMN "x" int', True),
+    ],
+)
+def test_what_moves_the_rights_too(sql, rights):
+    assert freshness.touches_rights(sql) is rights
+
+
+# What the three reads look like: today's positions, the model permissions, the badge.
+POSITIONS, PERMISSIONS, A_TRAITER = '"cabinet_position"."requires_otp"', '"cabinet_user_user_permissions"', "LIMIT 100)"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_letter_written_leaves_rights_cached_and_a_mandate_moves_them(people, login, register_incoming):
+    """After a registration, a page reads the person's positions and permissions from the
+    cache and recomputes only the counts; a new mandate shows on the next page."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from cabinet.models import Position
+    from cabinet.roles import Role
+    from cabinet.services import mandate_create
+
+    url = reverse("correspondence:mail_list")
+    client = login(people.conseiller1)
+    client.get(url)
+
+    def tables_read():
+        with CaptureQueriesContext(connection) as page:
+            client.get(url)
+        sql = " ".join(q["sql"] for q in page.captured_queries)
+        # Today's positions, the model permissions, the « à traiter » badge.
+        return {t for t in (POSITIONS, PERMISSIONS, A_TRAITER) if t in sql}
+
+    assert tables_read() == set()  # everything from the cache
+    register_incoming()  # a letter: data only
+    assert tables_read() == {A_TRAITER}  # the counts again, not the rights
+
+    outsider = Client()
+    outsider.force_login(people.outsider)
+    assert not any(item["label"] == "À traiter" for item in outsider.get(url).context["nav_items"])
+    adviser = Position.objects.filter(kind=Role.CONSEILLER).first()
+    spare = Position.objects.create(title="Conseiller technique (intérim)", kind=Role.CONSEILLER, unit=adviser.unit)
+    mandate_create(user=people.outsider, position=spare, start_date=timezone.localdate())
+    assert any(item["label"] == "À traiter" for item in outsider.get(url).context["nav_items"])
+    assert tables_read() >= {POSITIONS, PERMISSIONS}  # a mandate moves everyone's rights
+
+
 def test_a_routing_shows_on_the_next_page(people, login, register_incoming):
     client = login(people.conseiller1)
     assert _badge(client) is None
@@ -144,16 +207,16 @@ def test_uncommitted_writes_stay_with_their_transaction_and_nothing_reaches_the_
     adviser = people.conseiller1
     assert freshness.per_person(adviser, "a-traiter", lambda: my_imputations_count(adviser, limit=100)) == 0
     before = freshness.generation()
-    bumps = []
-    real_bump = freshness.bump
-    monkeypatch.setattr(freshness, "bump", lambda: (bumps.append(1), real_bump()))
+    moves = []
+    real_move = freshness._move
+    monkeypatch.setattr(freshness, "_move", lambda key: (moves.append(key), real_move(key)))
     with transaction.atomic():
         _route(mail, people)
-        assert bumps == [] and freshness.generation() == before
+        assert moves == [] and freshness.generation() == before
         count = freshness.per_person(adviser, "a-traiter", lambda: my_imputations_count(adviser, limit=100))
         assert count == 1  # its own write, read back inside the transaction
     # Moved by the commit (then by the notice's e-mail, sent after it, in autocommit).
-    assert bumps and freshness.generation() > before
+    assert moves and freshness.generation() > before
 
 
 @pytest.mark.django_db(transaction=True)
