@@ -6,6 +6,7 @@ Use ``signed_in(user)`` to get a page already logged in through the real login f
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,17 @@ def signed_in(new_page, live_server):
         return page
 
     return _signed_in
+
+
+@pytest.fixture
+def shots(request, tmp_path):
+    """``shot(page, name)``: a full-page screenshot, ``<SCREENSHOT_PREFIX>-<name>.png`` (the test
+    module's prefix). SCREENSHOT_DIR=docs/img writes the guide's screenshots; otherwise they go
+    to a temporary folder."""
+    folder = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else tmp_path
+    prefix = request.module.SCREENSHOT_PREFIX
+
+    def shot(page, name):
+        page.screenshot(path=str(folder / f"{prefix}-{name}.png"), full_page=True)
+
+    return shot

@@ -1,8 +1,5 @@
 """The register in Chromium, as each role: a note verbale from arrival to reply."""
 
-import os
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 
@@ -11,18 +8,7 @@ from tests.correspondence.conftest import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# SCREENSHOT_DIR=docs/img writes the guide's screenshots; otherwise they go to a temp folder.
-SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(SCREENSHOT_DIR) if SCREENSHOT_DIR else tmp_path
-
-    def shot(page, name):
-        page.screenshot(path=str(folder / f"correspondence-{name}.png"), full_page=True)
-
-    return shot
+SCREENSHOT_PREFIX = "correspondence"  # the `shots` fixture (conftest) names the files with it
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@ number, a category forgotten, its term), is stopped by a rule on the way, sees t
 corrected arrêté and its history; once published, the arrêté no longer offers the page."""
 
 import datetime
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,18 +14,7 @@ from delegations.models import Delegation, DelegationEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# SCREENSHOT_DIR=docs/img writes the guide's screenshots; otherwise they go to a temp folder.
-SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(SCREENSHOT_DIR) if SCREENSHOT_DIR else tmp_path
-
-    def shot(page, name):
-        page.screenshot(path=str(folder / f"delegations-{name}.png"), full_page=True)
-
-    return shot
+SCREENSHOT_PREFIX = "delegations"  # the `shots` fixture (conftest) names the files with it
 
 
 def test_the_attachee_corrects_a_draft_arrete_and_sees_the_change(people, signed_in, live_server, shots):
