@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -56,6 +56,19 @@ def _check_delegation_people_and_scope(
                 else _("%(who)s n'a aucun mandat en cours au %(d)s : le délégataire doit être un agent du ministère.")
             ) % {"who": delegate, "d": _d(valid_from)}
     return errors
+
+
+def _save(delegation: Delegation, **kwargs) -> None:
+    """Save; a number taken meanwhile by another arrêté (two people recording or correcting at
+    once: the uniqueness check passed for both) gets the check's own French message, not an
+    error page."""
+    try:
+        with transaction.atomic():
+            delegation.save(**kwargs)
+    except IntegrityError as exc:
+        if "number" not in str(exc):
+            raise
+        raise ValidationError({"number": [delegation.unique_error_message(Delegation, ("number",))]}) from exc
 
 
 def _validate(delegation: Delegation, *, delegator, delegate, categories: list[ActCategory]) -> None:
@@ -107,7 +120,7 @@ def delegation_create(
     if scan:
         delegation.scan = scan
     _validate(delegation, delegator=delegator, delegate=delegate, categories=categories)
-    delegation.save()
+    _save(delegation)
     delegation.categories.set(categories)
     DelegationEvent.objects.create(
         delegation=delegation,
@@ -198,7 +211,7 @@ def delegation_update(
         changes.append(_("Arrêté scanné : remplacé"))
     if not changes:
         return delegation
-    delegation.save(update_fields=[*EDITABLE_TERMS, *(["scan"] if scan else [])])
+    _save(delegation, update_fields=[*EDITABLE_TERMS, *(["scan"] if scan else [])])
     delegation.categories.set(categories)
     DelegationEvent.objects.create(
         delegation=delegation,

@@ -407,6 +407,36 @@ def test_a_corrected_number_already_given_to_another_arrete_is_refused(people, c
     assert "number" in field_errors(exc)
 
 
+@pytest.mark.parametrize("how", ["create", "update"])
+def test_a_number_taken_between_the_check_and_the_save_gets_the_french_message(
+    people, cats, make_delegation, monkeypatch, how
+):
+    """Two people record (or correct) an arrêté with the same number at once: both pass the
+    uniqueness check, the database refuses the second save. It is told in French, on the
+    number, like the check would have, and nothing of it is kept."""
+    taken = make_delegation()
+    draft = make_delegation(publish=False)
+    monkeypatch.setattr(Delegation, "validate_unique", lambda self, exclude=None: None)  # the race
+    with pytest.raises(ValidationError) as exc:
+        if how == "update":
+            delegation_services.delegation_update(**update_kwargs(people, cats, draft, number=taken.number))
+        else:
+            delegation_services.delegation_create(
+                actor=people.attache,
+                number=taken.number,
+                signed_on=taken.signed_on,
+                delegator=people.ministre,
+                delegate=people.directeur,
+                categories=[cats["correspondance-courante"]],
+                valid_from=taken.valid_from,
+            )
+    assert field_errors(exc)["number"] == [
+        "Un objet Délégation de signature avec ce champ Numéro de l'arrêté existe déjà."
+    ]
+    assert Delegation.objects.count() == 2
+    assert Delegation.objects.get(pk=draft.pk).number == draft.number
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_an_arrete_published_while_its_correction_waits_for_the_lock_is_not_corrected(people, cats, make_delegation):
