@@ -92,6 +92,16 @@ def _notify(people: Iterable, audience: Audience, subject: str, body: str = "") 
         notification_create(recipient=person, subject=subject, body=body, url=_url(audience))
 
 
+def _check_letter(person, letter) -> None:
+    """The letter that carried a request: an incoming letter this person may see (the form
+    checks it too; a service is also called from elsewhere)."""
+    from correspondence.models import Register
+    from correspondence.selectors import visible_mails
+
+    if not visible_mails(person).filter(pk=letter.pk, register=Register.ARRIVEE).exists():
+        raise ValidationError({"letter": _("Courrier introuvable.")})
+
+
 # --- Requests -------------------------------------------------------------------------------
 @transaction.atomic
 def audience_request_create(
@@ -113,10 +123,7 @@ def audience_request_create(
 ) -> Audience:
     _require(by, RECORD)
     if letter is not None:
-        from correspondence.selectors import visible_mails
-
-        if not visible_mails(by).filter(pk=letter.pk).exists():
-            raise ValidationError({"letter": _("Courrier introuvable.")})
+        _check_letter(by, letter)
     if wished_from and wished_from < timezone.localdate():
         raise ValidationError({"wished_from": _("La date souhaitée ne peut pas être passée.")})
     participants = participants or []
@@ -245,10 +252,7 @@ def audience_update(
             )
             raise ValidationError(dict.fromkeys(locked, message))
     if "letter" in changed and fields["letter"] is not None:
-        from correspondence.selectors import visible_mails
-
-        if not visible_mails(actor).filter(pk=fields["letter"].pk).exists():
-            raise ValidationError({"letter": _("Courrier introuvable.")})
+        _check_letter(actor, fields["letter"])
     # Only a new date is checked: a request received weeks ago keeps its first wished date.
     if "wished_from" in changed and fields["wished_from"] and fields["wished_from"] < timezone.localdate():
         raise ValidationError({"wished_from": _("La date souhaitée ne peut pas être passée.")})

@@ -206,3 +206,25 @@ def test_the_edit_form_refuses_a_number_the_editor_may_not_see_and_keeps_the_let
     assert letters["confidential"].subject not in page
     audience.refresh_from_db()
     assert audience.letter == letters["ordinary"] and audience.purpose == "Préparation de la commission mixte"
+
+
+def test_the_services_refuse_an_outgoing_letter_too(people, requester, letters, make_request):
+    """The form looks among incoming letters; a service called from elsewhere checks it again."""
+    from django.core.exceptions import ValidationError
+
+    from audiences import services
+
+    with pytest.raises(ValidationError) as refused:
+        services.audience_request_create(
+            by=people.attache,
+            requester=requester,
+            purpose="Visite de courtoisie",
+            wished_from=timezone.localdate(),
+            letter=letters["outgoing"],
+        )
+    assert refused.value.message_dict == {"letter": ["Courrier introuvable."]}
+    audience = make_request()
+    with pytest.raises(ValidationError):
+        services.audience_update(actor=people.attache, audience=audience, letter=letters["outgoing"])
+    audience.refresh_from_db()
+    assert audience.letter_id is None
