@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cabinet.pagination import paginate_list
+
 from .. import selectors, services
 from ..forms import (
     CorrespondentForm,
@@ -27,17 +29,15 @@ from ._access import _apply_errors, _require
 def correspondent_list(request: HttpRequest) -> HttpResponse:
     _require(selectors.uses_register(request.user))
     text = request.GET.get("q", "")[:200]
-    page_number = request.GET.get("page", "1")
-    page = selectors.paginate(
-        selectors.correspondent_directory(text), page=int(page_number) if page_number.isdigit() else 1
-    )
+    # A page past the end (a bookmark after a merge) opens the last page, like the other lists.
+    page = paginate_list(selectors.correspondent_directory(text), request.GET)
     return render(
         request,
         "correspondence/correspondent_list.html",
         {
             "page": page,
             "q": text,
-            "query_string": urlencode({"q": text}),
+            "query_string": page.query_string,
             "can_manage": selectors.can_manage_correspondents(request.user),
         },
     )

@@ -516,6 +516,20 @@ def test_correspondent_directory_queries_do_not_grow(people, login):
     assert _queries(client, url) == few
 
 
+def test_correspondent_directory_page_past_the_end_opens_the_last_page_with_the_search_kept(people, login):
+    from correspondence.models import normalise
+
+    names = [f"Ambassade {i:03d}" for i in range(60)]
+    Correspondent.objects.bulk_create([Correspondent(name=n, search_name=normalise(n)) for n in names])
+    client = login(people.secretariat)
+    url = reverse("correspondence:correspondent_list")
+    last = client.get(url, {"q": "ambassade", "page": "9"})
+    page = last.context["page"]
+    assert page.number == 2 and [c.name for c in page.rows][-1] == "Ambassade 059"
+    assert 'href="?q=ambassade&amp;page=1"' in last.content.decode()
+    assert client.get(url, {"page": "deux"}).context["page"].number == 1
+
+
 # --- Correspondents -------------------------------------------------------------------------
 def test_lookup_matches_without_accents(people, login, ecowas):
     response = login(people.secretariat).get(reverse("correspondence:correspondent_lookup"), {"q": "etats ouest"})
