@@ -20,6 +20,7 @@ from correspondence.selectors import visible_mails
 
 from .models import SCHEDULED_CORRECTABLE_FIELDS, Audience, AudienceState, Place, Unavailability
 from .services import REQUEST_FIELDS
+from .services import last_event as services_last_event
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -167,9 +168,16 @@ class AudienceEditForm(AudienceRequestForm):
     """« Modifier la demande »: the creation form pre-filled with the request; once the
     audience is in the agenda, only the fields the protocol's preparation leaves open."""
 
+    # The audience's last event when the form was opened: a change made meanwhile in another
+    # tab or by a colleague is not overwritten (services.audience_update).
+    seen_event = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, instance: Audience, user, **kwargs):
         participants = list(instance.participants.all())
-        initial = {"participants_text": participants_as_text(participants)}
+        initial = {
+            "participants_text": participants_as_text(participants),
+            "seen_event": services_last_event(instance),
+        }
         # A count that only counted the lines is shown blank, so that it follows the lines.
         if instance.participants_count == max(len(participants), 1):
             initial["participants_count"] = None
@@ -194,7 +202,7 @@ class AudienceEditForm(AudienceRequestForm):
                 }
         if instance.is_scheduled:
             for name in list(self.fields):
-                if name not in SCHEDULED_CORRECTABLE_FIELDS and name != "participants_text":
+                if name not in SCHEDULED_CORRECTABLE_FIELDS and name not in ("participants_text", "seen_event"):
                     del self.fields[name]
 
     def clean_wished_from(self):
@@ -208,7 +216,13 @@ class AudienceEditForm(AudienceRequestForm):
         """The keyword arguments of ``services.audience_update``."""
         data = {name: value for name, value in self.cleaned_data.items() if name in self.Meta.fields}
         data["participants"] = self.cleaned_data["participants_text"]
+        data["seen_event"] = self.cleaned_data.get("seen_event")
         return data
+
+    def seen_now(self, event_id: int | None) -> None:
+        """After a refusal for a change made meanwhile: the next save confirms what is typed."""
+        self.data = self.data.copy()
+        self.data["seen_event"] = "" if event_id is None else str(event_id)
 
 
 PROTOCOL_NEEDS = (

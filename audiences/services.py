@@ -217,8 +217,26 @@ def require_correctable(audience: Audience) -> None:
 
 
 @transaction.atomic
+def last_event(audience: Audience) -> int | None:
+    """The id of the audience's last event: what a form remembers of the state it showed."""
+    return audience.events.order_by("-id").values_list("id", flat=True).first()
+
+
+class ChangedMeanwhile(ValidationError):
+    """The audience changed since the form was opened; ``event_id`` is its last event now."""
+
+    def __init__(self, message: str, *, event_id: int | None):
+        super().__init__(message)
+        self.event_id = event_id
+
+
 def audience_update(
-    *, actor, audience: Audience, participants: list[dict] | None = None, **fields
+    *,
+    actor,
+    audience: Audience,
+    participants: list[dict] | None = None,
+    seen_event: int | None = None,
+    **fields,
 ) -> tuple[Audience, bool]:
     """Correct a request: a misspelt name, a member added to the delegation, other dates.
 
@@ -235,6 +253,22 @@ def audience_update(
     _require(actor, RECORD)
     audience = _lock(audience)
     require_correctable(audience)
+    # A form opened before another change (a colleague's correction, a move, a confirmation)
+    # would silently undo it: refused, the newest change named (no lost update).
+    latest = audience.events.select_related("actor").order_by("-id").first()
+    if seen_event is not None and latest is not None and latest.pk != seen_event:
+        raise ChangedMeanwhile(
+            _(
+                "La demande a été modifiée depuis que vous l'avez ouverte (%(what)s, par %(who)s, le %(when)s) : "
+                "rien n'a été enregistré. Vérifiez la fiche, puis enregistrez de nouveau pour confirmer vos valeurs."
+            )
+            % {
+                "what": latest.get_kind_display().lower(),
+                "who": latest.actor.display_name,
+                "when": date_format(timezone.localtime(latest.at), "d/m/Y H:i"),
+            },
+            event_id=latest.pk,
+        )
 
     old_rows = [(p.name, p.title, p.nationality) for p in audience.participants.all()]
     new_rows = old_rows if participants is None else [_participant_row(row) for row in participants]

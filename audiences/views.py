@@ -181,6 +181,9 @@ def audience_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             _audience, changed = services.audience_update(actor=request.user, audience=audience, **form.changes())
+        except services.ChangedMeanwhile as exc:
+            form.add_error(None, exc)
+            form.seen_now(exc.event_id)
         except ValidationError as exc:
             _form_error(form, exc)
         else:

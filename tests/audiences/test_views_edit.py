@@ -154,7 +154,9 @@ def test_in_the_agenda_only_the_delegation_and_the_purpose_are_offered(login, pe
     client = login(people.attache)
     response = client.get(edit_url(audience))
     form = response.context["form"]
-    assert set(form.fields) == {"letter", "purpose", "participants_text", "participants_count", "languages"}
+    offered = {bound.name for bound in form.visible_fields()}
+    assert offered == {"letter", "purpose", "participants_text", "participants_count", "languages"}
+    assert [bound.name for bound in form.hidden_fields()] == ["seen_event"]
     assert "Déplacer" in response.content.decode()
     response = client.post(
         edit_url(audience),
@@ -209,3 +211,39 @@ def test_edit_page_runs_a_constant_number_of_queries(login, people, make_request
     )
     services.audience_update(actor=people.attache, audience=many, purpose="Autre objet")
     assert queries_for(client, edit_url(many)) == queries_for(client, edit_url(few))
+
+
+def test_a_change_made_since_the_form_was_opened_is_not_overwritten(login, people, make_request):
+    """Two people (or two tabs) open the same request; the first saves a correction; the
+    second's save is refused, naming the first change, with what the second typed kept; saving
+    again then confirms the second's values."""
+    from audiences import services
+
+    audience = make_request()
+    attache = login(people.attache)
+    page = attache.get(edit_url(audience))
+    seen = page.context["form"]["seen_event"].value()
+    assert seen == services.last_event(audience) and f'name="seen_event" value="{seen}"' in page.content.decode()
+
+    # Meanwhile the secretariat corrects the purpose.
+    services.audience_update(
+        actor=people.secretariat, audience=audience, purpose="Coopération sanitaire", seen_event=seen
+    )
+
+    typed = form_data(audience, purpose="Coopération portuaire", seen_event=seen)
+    response = attache.post(edit_url(audience), typed)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "La demande a été modifiée depuis que vous l&#x27;avez ouverte" in body
+    assert people.secretariat.display_name in body
+    assert "Coopération portuaire" in body  # what the attaché typed is kept
+    audience.refresh_from_db()
+    assert audience.purpose == "Coopération sanitaire"  # nothing overwritten
+    newest = services.last_event(audience)
+    assert f'name="seen_event" value="{newest}"' in body
+
+    # Saving again, having read the message, confirms the attaché's values.
+    confirmed = attache.post(edit_url(audience), {**typed, "seen_event": newest})
+    assert confirmed.status_code == 302
+    audience.refresh_from_db()
+    assert audience.purpose == "Coopération portuaire"
