@@ -216,7 +216,6 @@ def require_correctable(audience: Audience) -> None:
     _require_state(audience, *CORRECTABLE_STATES)
 
 
-@transaction.atomic
 def last_event(audience: Audience) -> int | None:
     """The id of the audience's last event: what a form remembers of the state it showed."""
     return audience.events.order_by("-id").values_list("id", flat=True).first()
@@ -230,6 +229,7 @@ class ChangedMeanwhile(ValidationError):
         self.event_id = event_id
 
 
+@transaction.atomic
 def audience_update(
     *,
     actor,

@@ -103,3 +103,18 @@ def test_two_concurrent_overlapping_programmings_exactly_one_succeeds(people, ma
     assert AgendaSlot.objects.count() == 1
     assert connection.vendor == "postgresql"
     assert datetime.timedelta(0) < AgendaSlot.objects.get().occupied_until - AgendaSlot.objects.get().ends_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_correction_runs_in_its_own_transaction_with_the_row_locked(people, make_request):
+    """Called as a view calls it, outside any transaction: the service opens its own (its
+    row lock, ``select_for_update``, needs one on PostgreSQL; SQLite does not say)."""
+    audience = make_request()
+    assert not connection.in_atomic_block
+    updated, changed = services.audience_update(
+        actor=people.attache,
+        audience=audience,
+        purpose="Coopération sanitaire",
+        seen_event=services.last_event(audience),
+    )
+    assert changed and Audience.objects.get(pk=audience.pk).purpose == "Coopération sanitaire"
