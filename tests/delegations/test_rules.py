@@ -23,14 +23,8 @@ def refusal(user, category, **kwargs) -> str:
     return exc.value.reason
 
 
-def test_minister_in_office_always_signs_even_a_non_delegable_act(people, cats):
-    authority = signing_authority(user=people.ministre, category=cats["traites-accords"])
-    assert authority.mode == SignatureItem.Mode.MINISTRE
-    assert authority.on_behalf_of == people.ministre
-    assert authority.delegation is None
-
-
-def test_interim_holder_of_the_ministers_post_signs_par_interim(people, cats):
+def interim_minister_today(people):
+    """conseiller2 holds the minister's post par intérim today, beside the minister."""
     today = timezone.localdate()
     mandate_create(
         user=people.conseiller2,
@@ -39,6 +33,18 @@ def test_interim_holder_of_the_ministers_post_signs_par_interim(people, cats):
         end_date=today,
         is_interim=True,
     )
+    return today
+
+
+def test_minister_in_office_always_signs_even_a_non_delegable_act(people, cats):
+    authority = signing_authority(user=people.ministre, category=cats["traites-accords"])
+    assert authority.mode == SignatureItem.Mode.MINISTRE
+    assert authority.on_behalf_of == people.ministre
+    assert authority.delegation is None
+
+
+def test_interim_holder_of_the_ministers_post_signs_par_interim(people, cats):
+    today = interim_minister_today(people)
     authority = signing_authority(user=people.conseiller2, category=cats["traites-accords"])
     assert authority.mode == SignatureItem.Mode.INTERIM
     assert authority.on_behalf_of == people.ministre
@@ -219,14 +225,7 @@ def described(signers) -> list[tuple]:
 
 
 def test_signers_on_names_the_interim_minister_beside_the_minister_and_the_delegate(people, cats, make_delegation):
-    today = timezone.localdate()
-    mandate_create(
-        user=people.conseiller2,
-        position=people.positions["ministre"],
-        start_date=today,
-        end_date=today,
-        is_interim=True,
-    )
+    today = interim_minister_today(people)
     delegation = make_delegation(conditional=True)
     assert described(signers_on(cats["correspondance-courante"], today)) == [
         (people.ministre, SignatureItem.Mode.MINISTRE, people.ministre, None, "Ministre des affaires étrangères"),
@@ -294,14 +293,7 @@ def test_signers_on_finds_the_delegate_s_post_up_the_unit_tree(people, cats, mak
 def test_signers_on_answers_as_signing_authority_does_person_by_person(people, cats, make_delegation):
     # The register reads the mandates once for all arrêtés; signing reads them per check:
     # both must reach the same answer, since the checks are the same.
-    today = timezone.localdate()
-    mandate_create(
-        user=people.conseiller2,
-        position=people.positions["ministre"],
-        start_date=today,
-        end_date=today,
-        is_interim=True,
-    )
+    today = interim_minister_today(people)
     bureau = bureau_three_levels_under_the_ministry(people)
     archivist = agent_in(bureau, username="archiviste", post="Chef du bureau des actes")
     make_delegation(delegate=archivist, conditional=True)
