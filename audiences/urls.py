@@ -26,6 +26,7 @@ urlpatterns = [
     path("agenda/semaine/", views.agenda_week, name="week"),
     path("agenda/programme-du-jour.pdf", views.programme_du_jour, name="programme_pdf"),
     path("indisponibilites/nouvelle/", views.unavailability_create, name="block_create"),
+    path("indisponibilites/<int:pk>/modifier/", views.unavailability_edit, name="block_edit"),
     path("indisponibilites/<int:pk>/lever/", views.unavailability_lift, name="block_lift"),
     path("flux/", views.feed_settings, name="feed_settings"),
     path("flux/<str:token>.ics", views.feed, name="feed"),

@@ -432,6 +432,37 @@ def unavailability_create(request):
     return render(request, "audiences/unavailability_form.html", {"form": form})
 
 
+@require_http_methods(["GET", "POST"])
+@permission_required(PROGRAMME, raise_exception=True)
+def unavailability_edit(request, pk: int):
+    """« Modifier » a block: the creation form, pre-filled (403 without the right, 404 for a
+    block that does not exist); a lifted block is no longer corrected."""
+    block = get_object_or_404(Unavailability, pk=pk)
+    try:
+        services.require_block_active(block)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(_week_of(block))
+    form = UnavailabilityForm(request.POST or None, instance=block)
+    if request.method == "POST" and form.is_valid():
+        try:
+            block, changed = services.unavailability_update(by=request.user, block=block, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request, _("Indisponibilité modifiée.") if changed else _("Aucune modification à enregistrer.")
+            )
+            return redirect(_week_of(block))
+    return render(request, "audiences/unavailability_form.html", {"form": form, "unavailability": block})
+
+
+def _week_of(block: Unavailability) -> str:
+    day = timezone.localtime(block.starts_at).date()
+    return f"{reverse('audiences:week')}?jour={day.isoformat()}"
+
+
 @require_POST
 @permission_required(PROGRAMME, raise_exception=True)
 def unavailability_lift(request, pk: int):

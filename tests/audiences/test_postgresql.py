@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 
 from audiences import scheduling, services
-from audiences.models import AgendaSlot, Audience, AudienceState
+from audiences.models import AgendaSlot, Audience, AudienceState, Unavailability
 
-from .conftest import at
+from .conftest import at, future_workday
 
 pytestmark = [pytest.mark.postgres]
 
@@ -118,3 +118,25 @@ def test_a_correction_runs_in_its_own_transaction_with_the_row_locked(people, ma
         seen_event=services.last_event(audience),
     )
     assert changed and Audience.objects.get(pk=audience.pk).purpose == "Coopération sanitaire"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_block_correction_runs_in_its_own_transaction_with_the_row_locked(people):
+    """Called as the view calls it, outside any transaction: ``select_for_update`` on the block
+    needs the service's own transaction on PostgreSQL, and the slot moves with it."""
+    day = future_workday()
+    block = services.unavailability_create(
+        by=people.attache, title="Conseil des ministres", kind="conseil", starts_at=at(day, 8), ends_at=at(day, 9)
+    )
+    assert not connection.in_atomic_block
+    _block, changed = services.unavailability_update(
+        by=people.attache,
+        block=block,
+        title=block.title,
+        kind=block.kind,
+        starts_at=at(day, 9),
+        ends_at=at(day, 10),
+        note="",
+    )
+    assert changed and AgendaSlot.objects.get(unavailability=block).starts_at == at(day, 9)
+    assert Unavailability.objects.get(pk=block.pk).sequence == 1

@@ -132,3 +132,28 @@ def test_attache_corrects_a_misspelt_participant_and_sees_it_on_the_detail_page(
     audience = Audience.objects.get(pk=audience.pk)
     assert [p.name for p in audience.participants.all()] == ["S.E. Kwame Mensah"]
     assert audience.requester == requester and audience.letter == letter
+
+
+def test_attache_moves_the_council_by_an_hour_from_the_week(signed_in, people):
+    from audiences import services
+    from tests.audiences.conftest import at
+
+    day = future_workday()
+    block = services.unavailability_create(
+        by=people.attache, title="Conseil des ministres", kind="conseil", starts_at=at(day, 8), ends_at=at(day, 9, 30)
+    )
+
+    page = signed_in(people.attache)
+    page.goto(f"{page.base_url}/audiences/agenda/semaine/?jour={day.isoformat()}")
+    entry = page.locator(".aud-entry", has_text="Conseil des ministres")
+    entry.get_by_role("link", name="Modifier").click()
+    page.wait_for_url(f"**/audiences/indisponibilites/{block.pk}/modifier/")
+    assert page.get_by_label("Début").input_value() == f"{day:%d/%m/%Y} 08:00"
+    page.get_by_label("Début").fill(f"{day:%d/%m/%Y} 09:00")
+    page.get_by_label("Fin").fill(f"{day:%d/%m/%Y} 10:30")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url("**/audiences/agenda/semaine/*")
+
+    assert page.get_by_text("Indisponibilité modifiée.", exact=True).is_visible()
+    assert "09:00–10:30" in page.locator(".aud-entry", has_text="Conseil des ministres").inner_text()
+    assert page.js_errors == []
