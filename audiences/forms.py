@@ -19,8 +19,7 @@ from correspondence.models import Correspondent, Mail, Register
 from correspondence.selectors import visible_mails
 
 from .models import SCHEDULED_CORRECTABLE_FIELDS, Audience, AudienceState, Place, Unavailability
-from .services import REQUEST_FIELDS
-from .services import last_event as services_last_event
+from .services import REQUEST_FIELDS, last_event
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -176,7 +175,7 @@ class AudienceEditForm(AudienceRequestForm):
         participants = list(instance.participants.all())
         initial = {
             "participants_text": participants_as_text(participants),
-            "seen_event": services_last_event(instance),
+            "seen_event": last_event(instance),
         }
         # A count that only counted the lines is shown blank, so that it follows the lines.
         if instance.participants_count == max(len(participants), 1):

@@ -20,6 +20,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 
 def _options(options) -> str:
@@ -54,8 +55,6 @@ class FrenchDateInput(forms.DateInput):
     input_type = "text"
 
     def __init__(self, attrs=None):
-        from django.utils.translation import gettext_lazy as _
-
         defaults = {
             "placeholder": _("jj/mm/aaaa"),
             "inputmode": "numeric",
@@ -71,8 +70,6 @@ class FrenchTimeInput(forms.TimeInput):
     input_type = "text"
 
     def __init__(self, attrs=None):
-        from django.utils.translation import gettext_lazy as _
-
         defaults = {"placeholder": _("hh:mm"), "inputmode": "numeric", "autocomplete": "off", "size": 5}
         super().__init__(attrs={**defaults, **(attrs or {})}, format="%H:%M")
 
@@ -81,8 +78,6 @@ class FrenchDateTimeInput(forms.DateTimeInput):
     input_type = "text"
 
     def __init__(self, attrs=None):
-        from django.utils.translation import gettext_lazy as _
-
         defaults = {"placeholder": _("jj/mm/aaaa hh:mm"), "autocomplete": "off", "size": 16}
         super().__init__(attrs={**defaults, **(attrs or {})}, format="%d/%m/%Y %H:%M")
 

@@ -1338,13 +1338,10 @@ class _Vectors:
             return None
         merged, offset = own
         parts = [_b_lexeme(lexeme, positions) for lexeme, positions in merged.items()]
-        count, rendered, seen, start = len(merged), self.binary_rendered, set(merged), offset
+        count, seen, start = len(merged), set(merged), offset
         for text in shared:
             if text:
-                done = rendered.get((text, offset))
-                if done is None:
-                    done = rendered[(text, offset)] = self._binary_shifted(text, offset)
-                lexemes, encoded, _items, used = done
+                lexemes, encoded, _items, used = self._binary_part(text, offset)
                 if lexemes is None:
                     return None
                 if not seen.isdisjoint(lexemes):  # a lexeme twice (an acronym in a reference, say)
@@ -1378,13 +1375,9 @@ class _Vectors:
     def _binary_merged(self, own: dict, offset: int, shared: tuple) -> bytes | None:
         """The slow way: every lexeme merged (a shared part overlapping an earlier one)."""
         merged = dict(own)
-        rendered = self.binary_rendered
         for text in shared:
             if text:
-                done = rendered.get((text, offset))
-                if done is None:
-                    done = rendered[(text, offset)] = self._binary_shifted(text, offset)
-                lexemes, _encoded, items, used = done
+                lexemes, _encoded, items, used = self._binary_part(text, offset)
                 if lexemes is None:
                     return None
                 for lexeme, positions in items:
@@ -1400,6 +1393,13 @@ class _Vectors:
             return None
         items, used = walked
         return tuple((q if q is None else _unquote(q).encode(), a, b, at) for q, a, b, at in items), used
+
+    def _binary_part(self, text: str, offset: int) -> tuple:
+        """``_binary_shifted``, kept per (text, offset): a recurring text recurs at few offsets."""
+        done = self.binary_rendered.get((text, offset))
+        if done is None:
+            done = self.binary_rendered[(text, offset)] = self._binary_shifted(text, offset)
+        return done
 
     def _binary_shifted(self, text: str, offset: int) -> tuple:
         """A recurring text after ``offset`` positions: (its lexemes, their binary form, the

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cabinet.services import enqueue_after_commit, notification_create
@@ -56,27 +57,21 @@ def register_print_prepare(*, job_id: int) -> RegisterPrint | None:
         rows = register_period_rows(
             user, register=job.register, start=job.start, end=job.end, limit=MAX_BACKGROUND_ROWS + 1
         )
-        if len(rows) > MAX_BACKGROUND_ROWS:
-            raise _TooLong
-        pdf = register_pdf(rows=rows, register=job.register, start=job.start, end=job.end, printed_by=user)
-    except Exception as exc:
-        if isinstance(exc, _TooLong):
-            job.error = _(
-                "Cette période compte plus de %(max)s entrées : "
-                "demandez le registre en plusieurs périodes plus courtes."
-            ) % {"max": f"{MAX_BACKGROUND_ROWS:,}".replace(",", "\u202f")}
-        else:
-            logger.exception("Impression du registre %s impossible", job.pk)
-            job.error = _(
-                "Le PDF n'a pas pu être produit. Réessayez ; si l'échec se répète, prévenez l'administrateur."
-            )
-        with transaction.atomic():
-            job.state, job.finished_at = RegisterPrint.State.FAILED, timezone.now()
-            job.save(update_fields=["state", "error", "finished_at"])
-            notification_create(
-                recipient=user, subject=_("Impression du registre impossible : %(job)s") % {"job": job}, url=url
-            )
-        return job
+        too_long = len(rows) > MAX_BACKGROUND_ROWS
+        if not too_long:
+            pdf = register_pdf(rows=rows, register=job.register, start=job.start, end=job.end, printed_by=user)
+    except Exception:
+        logger.exception("Impression du registre %s impossible", job.pk)
+        return _failed(
+            job, _("Le PDF n'a pas pu être produit. Réessayez ; si l'échec se répète, prévenez l'administrateur."), url
+        )
+    if too_long:
+        return _failed(
+            job,
+            _("Cette période compte plus de %(max)s entrées : demandez le registre en plusieurs périodes plus courtes.")
+            % {"max": number_format(MAX_BACKGROUND_ROWS, force_grouping=True)},
+            url,
+        )
     with transaction.atomic():
         # Taken out of the application now: logged as an export, as a CSV of the same rows is.
         consultation_log_export(mails=Mail.objects.filter(pk__in=[row.pk for row in rows]), user=user)
@@ -92,6 +87,17 @@ def register_print_prepare(*, job_id: int) -> RegisterPrint | None:
     return job
 
 
+def _failed(job: RegisterPrint, error: str, url: str) -> RegisterPrint:
+    """Record why the request failed, and tell its requester."""
+    with transaction.atomic():
+        job.state, job.error, job.finished_at = RegisterPrint.State.FAILED, error, timezone.now()
+        job.save(update_fields=["state", "error", "finished_at"])
+        notification_create(
+            recipient=job.requested_by, subject=_("Impression du registre impossible : %(job)s") % {"job": job}, url=url
+        )
+    return job
+
+
 def register_prints_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete the prepared registers (and their files) older than ``RegisterPrint.KEPT_DAYS``."""
     limit = (now or timezone.now()) - datetime.timedelta(days=RegisterPrint.KEPT_DAYS)
@@ -102,7 +108,3 @@ def register_prints_purge(*, now: datetime.datetime | None = None) -> int:
         job.delete()
         removed += 1
     return removed
-
-
-class _TooLong(Exception):
-    pass

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from audiences import services
-from audiences.models import Place
+from audiences.models import Place, Unavailability
 from cabinet.workdays import is_working_day
 from correspondence.models import Correspondent
 
@@ -70,3 +70,15 @@ def programmed(people, make_request, place, day):
         )
 
     return _programmed
+
+
+@pytest.fixture
+def council(people, day):
+    """The Conseil des ministres, 08:00–09:30 on the test day, blocked by the attaché."""
+    return services.unavailability_create(
+        by=people.attache,
+        title="Conseil des ministres",
+        kind=Unavailability.Kind.COUNCIL,
+        starts_at=at(day, 8),
+        ends_at=at(day, 9, 30),
+    )

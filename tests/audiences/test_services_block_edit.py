@@ -14,18 +14,6 @@ from .conftest import at
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def council(people, day):
-    """The Conseil des ministres, 08:00–09:30 on the test day, blocked by the attaché."""
-    return services.unavailability_create(
-        by=people.attache,
-        title="Conseil des ministres",
-        kind=Unavailability.Kind.COUNCIL,
-        starts_at=at(day, 8),
-        ends_at=at(day, 9, 30),
-    )
-
-
 def fields(block, **changes):
     data = {
         "title": block.title,

@@ -12,17 +12,6 @@ from .conftest import at
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def council(people, day):
-    return services.unavailability_create(
-        by=people.attache,
-        title="Conseil des ministres",
-        kind=Unavailability.Kind.COUNCIL,
-        starts_at=at(day, 8),
-        ends_at=at(day, 9, 30),
-    )
-
-
 def form_data(day, start="09:00", end="10:30", **extra):
     return {
         "title": "Conseil des ministres",
