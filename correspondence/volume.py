@@ -1530,7 +1530,9 @@ def _insert_many(cursor, key: str, rows) -> None:
 def _copy(cursor, key: str, source, *, columns: tuple | None = None, binary: bool = False) -> None:
     table, default = TABLES[key]
     options = " (FORMAT binary)" if binary else ""
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns or default)}) FROM STDIN{options}", source, size=1 << 20)
+    cursor.copy_expert(
+        f"COPY {table} ({', '.join(columns or default)}) FROM STDIN{options}", source, 1 << 20
+    )  # size positional: the debug cursor takes no keyword
 
 
 def _unescape(field: str) -> str | None:

@@ -5,6 +5,7 @@ database that holds real letters."""
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from correspondence import services, volume
@@ -356,4 +357,15 @@ def test_postgresql_a_worker_failing_leaves_nothing_behind(monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'volume_search_vector'")
         assert cursor.fetchone()[0] == 0
+    assert verify_all() == []
+
+
+@pytest.mark.postgres
+def test_postgresql_loads_under_the_debug_cursor():
+    """With DEBUG=1 Django wraps the cursor (CursorDebugWrapper), whose copy_expert takes the
+    buffer size only by position: the load failed with a TypeError before its first COPY."""
+    with CaptureQueriesContext(connection) as captured:  # the debug cursor, as under DEBUG=1
+        _seed(mails=50, seed=3)
+    assert any(query["sql"].startswith("COPY") for query in captured.captured_queries)
+    assert Mail.objects.count() == 50
     assert verify_all() == []
