@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -18,7 +19,7 @@ from correspondence.forms import CorrespondentPicker
 from correspondence.models import Correspondent, Mail, Register
 from correspondence.selectors import visible_mails
 
-from .models import SCHEDULED_CORRECTABLE_FIELDS, Audience, AudienceState, Place, Unavailability
+from .models import PROTOCOL_FIELDS, SCHEDULED_CORRECTABLE_FIELDS, Audience, AudienceState, Place, Unavailability
 from .services import REQUEST_FIELDS, last_event
 
 
@@ -163,13 +164,21 @@ def participants_as_text(participants) -> str:
     return "\n".join(lines)
 
 
-class AudienceEditForm(AudienceRequestForm):
+class LastEventMixin(forms.Form):
+    """The audience's last event when the form was opened (hidden): a change made meanwhile in
+    another tab or by a colleague is not overwritten (``services.ChangedMeanwhile``)."""
+
+    seen_event = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def seen_now(self, event_id: int | None) -> None:
+        """After a refusal for a change made meanwhile: the next save confirms what is typed."""
+        self.data = self.data.copy()
+        self.data["seen_event"] = "" if event_id is None else str(event_id)
+
+
+class AudienceEditForm(LastEventMixin, AudienceRequestForm):
     """« Modifier la demande »: the creation form pre-filled with the request; once the
     audience is in the agenda, only the fields the protocol's preparation leaves open."""
-
-    # The audience's last event when the form was opened: a change made meanwhile in another
-    # tab or by a colleague is not overwritten (services.audience_update).
-    seen_event = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, instance: Audience, user, **kwargs):
         participants = list(instance.participants.all())
@@ -218,23 +227,14 @@ class AudienceEditForm(AudienceRequestForm):
         data["seen_event"] = self.cleaned_data.get("seen_event")
         return data
 
-    def seen_now(self, event_id: int | None) -> None:
-        """After a refusal for a change made meanwhile: the next save confirms what is typed."""
-        self.data = self.data.copy()
-        self.data["seen_event"] = "" if event_id is None else str(event_id)
+
+class ProtocolFieldsMixin:
+    def protocol_fields(self) -> list:
+        """The protocol's needs, shown in their own group (« Besoins du protocole »)."""
+        return [self[name] for name in PROTOCOL_FIELDS if name in self.fields]
 
 
-PROTOCOL_NEEDS = (
-    "needs_interpreter",
-    "needs_press",
-    "needs_gifts",
-    "needs_security",
-    "needs_vehicles",
-    "protocol_notes",
-)
-
-
-class SlotMixin(forms.Form):
+class SlotMixin(ProtocolFieldsMixin, forms.Form):
     day = FrenchDateField(label=_("Jour"))
     start_time = FrenchTimeField(label=_("Début"))
     end_time = FrenchTimeField(label=_("Fin"))
@@ -260,10 +260,7 @@ class SlotMixin(forms.Form):
         return [self[name] for name in self.SLOT_FIELDS if name in self.fields]
 
     def other_fields(self) -> list:
-        return [self[name] for name in self.fields if name not in self.SLOT_FIELDS and name not in PROTOCOL_NEEDS]
-
-    def protocol_fields(self) -> list:
-        return [self[name] for name in PROTOCOL_NEEDS if name in self.fields]
+        return [self[name] for name in self.fields if name not in self.SLOT_FIELDS and name not in PROTOCOL_FIELDS]
 
     def ask_confirmation(self, warnings: list[str]) -> None:
         """Show the warnings, and the box that confirms them, keeping everything typed."""
@@ -271,9 +268,35 @@ class SlotMixin(forms.Form):
         self.fields["confirm_warnings"].widget = forms.CheckboxInput()
 
 
-class ProgrammeForm(SlotMixin, forms.Form):
-    place = forms.ModelChoiceField(label=_("Lieu"), queryset=Place.objects.filter(is_active=True))
-    attendees = forms.ModelMultipleChoiceField(
+# Who may be named among an audience's cabinet participants.
+CABINET_ROLES = (Role.DIRECTEUR_CABINET, Role.CONSEILLER, Role.ATTACHE, Role.CHEF_SP)
+
+
+def cabinet_members(*, keep: Audience | None = None) -> QuerySet:
+    """Today's members of the cabinet, and the participants already named on ``keep`` (one
+    whose mandate ended since is shown, not dropped unseen when the form is saved)."""
+    members = Q()
+    for role in CABINET_ROLES:
+        members |= Q(pk__in=holders_of(role).values("pk"))
+    if keep is not None:
+        members |= Q(pk__in=keep.attendees.values("pk"))
+    return get_user_model().objects.filter(members)
+
+
+class CabinetMembersField(forms.ModelMultipleChoiceField):
+    """Ticked by name and function (« Mme Essi LAWSON — Conseillère technique »)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.display_name} — {obj.title}" if obj.title else obj.display_name
+
+
+class PreparationFields(ProtocolFieldsMixin, forms.Form):
+    """What is prepared for an audience besides its time and place: chosen by « Programmer »,
+    changed by « Modifier la préparation »."""
+
+    attendees = CabinetMembersField(
         label=_("Participants du cabinet"),
         queryset=None,
         required=False,
@@ -288,14 +311,28 @@ class ProgrammeForm(SlotMixin, forms.Form):
         label=_("Notes de protocole (préséance…)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+
+class ProgrammeForm(SlotMixin, PreparationFields):
+    place = forms.ModelChoiceField(label=_("Lieu"), queryset=Place.objects.filter(is_active=True))
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        ids = set()
-        for role in (Role.DIRECTEUR_CABINET, Role.CONSEILLER, Role.ATTACHE, Role.CHEF_SP):
-            ids |= set(holders_of(role).values_list("pk", flat=True))
-        from django.contrib.auth import get_user_model
+        self.fields["attendees"].queryset = cabinet_members()
 
-        self.fields["attendees"].queryset = get_user_model().objects.filter(pk__in=ids)
+
+class PreparationForm(LastEventMixin, PreparationFields):
+    """« Modifier la préparation » of a programmed audience: its cabinet participants and the
+    protocol's needs, pre-filled; its time and place are not here (« Déplacer »)."""
+
+    def __init__(self, *args, audience: Audience, **kwargs):
+        initial = {name: getattr(audience, name) for name in PROTOCOL_FIELDS}
+        initial["attendees"] = [user.pk for user in audience.attendees.all()]
+        initial["seen_event"] = last_event(audience)
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["attendees"].queryset = cabinet_members(keep=audience)
+
+    def attendee_fields(self) -> list:
+        return [self["attendees"]]
 
 
 class MoveForm(SlotMixin, forms.Form):
@@ -324,8 +361,6 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.contrib.auth import get_user_model
-
         self.fields["user"].queryset = get_user_model().objects.filter(is_active=True)
 
 

@@ -74,6 +74,17 @@ CORRECTABLE_STATES = (
 # still corrected here; the time and place go through « Déplacer », the rest through
 # « Annuler ou reporter ».
 SCHEDULED_CORRECTABLE_FIELDS = frozenset({"letter", "purpose", "participants", "participants_count", "languages"})
+# What the protocol and the cabinet prepare once the audience is programmed, besides its time
+# and place: set by « Programmer », changed by « Modifier la préparation » (with the cabinet's
+# participants, ``attendees``).
+PROTOCOL_FIELDS = (
+    "needs_interpreter",
+    "needs_press",
+    "needs_gifts",
+    "needs_security",
+    "needs_vehicles",
+    "protocol_notes",
+)
 
 
 class Audience(models.Model):
@@ -272,6 +283,7 @@ class AudienceEvent(models.Model):
         REPORT = "compte_rendu", _("Compte rendu déposé")
         GRANTED = "acces", _("Accès accordé")
         MODIFIED = "modifiee", _("Demande modifiée")
+        PREPARATION = "preparation", _("Préparation modifiée")
 
     audience = models.ForeignKey(Audience, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("événement"), max_length=20, choices=Kind.choices)

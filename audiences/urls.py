@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/refuser/", views.audience_refuse, name="refuse"),
     path("<int:pk>/programmer/", views.audience_programme, name="programme"),
     path("<int:pk>/deplacer/", views.audience_move, name="move"),
+    path("<int:pk>/preparation/", views.audience_preparation, name="preparation"),
     path("<int:pk>/confirmer/", views.audience_confirm, name="confirm"),
     path("<int:pk>/changement/", views.audience_ask_change, name="ask_change"),
     path("<int:pk>/annuler/", views.audience_cancel, name="cancel"),

@@ -28,6 +28,7 @@ from .forms import (
     GrantForm,
     ListFilterForm,
     MoveForm,
+    PreparationForm,
     ProgrammeForm,
     ReasonForm,
     ReportForm,
@@ -100,6 +101,7 @@ def audience_detail(request, pk: int):
     user = request.user
     can_programme = user.has_perm(PROGRAMME)
     can_confirm = user.has_perm(CONFIRM)
+    is_past = audience.starts_at is not None and audience.starts_at <= timezone.now()
     return render(
         request,
         "audiences/detail.html",
@@ -112,13 +114,14 @@ def audience_detail(request, pk: int):
             "can_programme": can_programme,
             "can_confirm": can_confirm,
             "can_edit": user.has_perm(RECORD) and audience.is_correctable,
+            "can_prepare": can_programme and audience.is_scheduled and not is_past,
             "State": AudienceState,
             "refuse_form": ReasonForm(),
             "cancel_form": CancelForm(),
             "change_form": ChangeRequestForm(),
             "report_form": ReportForm(),
             "grant_form": GrantForm() if can_programme else None,
-            "is_past": audience.starts_at is not None and audience.starts_at <= timezone.now(),
+            "is_past": is_past,
             "letter": _visible_letter(user, audience),
         },
     )
@@ -190,6 +193,42 @@ def audience_edit(request, pk: int):
             messages.success(request, _("Demande modifiée.") if changed else _("Aucune modification à enregistrer."))
             return redirect("audiences:detail", pk=pk)
     return render(request, "audiences/edit_form.html", {"form": form, "audience": audience})
+
+
+@require_http_methods(["GET", "POST"])
+def audience_preparation(request, pk: int):
+    """« Modifier la préparation »: who programmes audiences changes the cabinet's participants
+    and the protocol's needs of one in the agenda and still ahead, its time and place untouched
+    (404 if hidden, 403 without the right)."""
+    audience = access_audience(request.user, pk)
+    if not request.user.has_perm(PROGRAMME):
+        raise PermissionDenied
+    try:
+        services.require_preparable(audience)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("audiences:detail", pk=pk)
+    form = PreparationForm(request.POST or None, audience=audience)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _audience, changed = services.audience_preparation_update(
+                actor=request.user, audience=audience, **form.cleaned_data
+            )
+        except services.ChangedMeanwhile as exc:
+            form.add_error(None, exc)
+            form.seen_now(exc.event_id)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Préparation modifiée ; le protocole en est averti.")
+                if changed
+                else _("Aucune modification à enregistrer."),
+            )
+            return redirect("audiences:detail", pk=pk)
+    return render(request, "audiences/preparation_form.html", {"form": form, "audience": audience})
 
 
 def _simple_action(request, pk: int, perm: str, action, success: str, form_class=None, **fixed):

@@ -140,3 +140,20 @@ def test_a_block_correction_runs_in_its_own_transaction_with_the_row_locked(peop
     )
     assert changed and AgendaSlot.objects.get(unavailability=block).starts_at == at(day, 9)
     assert Unavailability.objects.get(pk=block.pk).sequence == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_preparation_change_runs_in_its_own_transaction_with_the_row_locked(people, programmed):
+    """Called as the view calls it, outside any transaction: ``select_for_update`` on the
+    audience needs the service's own transaction on PostgreSQL (SQLite does not say)."""
+    audience = programmed()
+    assert not connection.in_atomic_block
+    _audience, changed = services.audience_preparation_update(
+        actor=people.attache,
+        audience=audience,
+        attendees=[people.conseiller1],
+        needs_interpreter=True,
+        seen_event=services.last_event(audience),
+    )
+    audience = Audience.objects.get(pk=audience.pk)
+    assert changed and audience.needs_interpreter and list(audience.attendees.all()) == [people.conseiller1]

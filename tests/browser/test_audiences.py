@@ -13,6 +13,7 @@ from correspondence.services import mail_register_incoming
 from tests.audiences.conftest import future_workday
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SCREENSHOT_PREFIX = "audiences"  # the `shots` fixture (conftest) names the files with it
 
 
 def test_attache_programmes_protocol_confirms_minister_sees_it_and_the_pdf_lists_it(signed_in, people):
@@ -157,3 +158,58 @@ def test_attache_moves_the_council_by_an_hour_from_the_week(signed_in, people):
     assert page.get_by_text("Indisponibilité modifiée.", exact=True).is_visible()
     assert "09:00–10:30" in page.locator(".aud-entry", has_text="Conseil des ministres").inner_text()
     assert page.js_errors == []
+
+
+def test_attache_changes_the_participants_of_a_programmed_audience_and_sees_it_in_its_timeline(
+    signed_in, people, shots
+):
+    from audiences import services
+    from tests.audiences.conftest import at
+
+    place = Place.objects.create(name="Salon d'honneur")
+    requester = Correspondent.objects.create(name="Ambassade du Ghana", kind=Correspondent.Kind.EMBASSY)
+    day = future_workday()
+    audience = services.audience_request_create(
+        by=people.secretariat,
+        requester=requester,
+        purpose="Préparation de la commission mixte",
+        wished_from=timezone.localdate(),
+    )
+    audience = services.audience_programme(
+        audience=audience,
+        by=people.attache,
+        starts_at=at(day, 10),
+        ends_at=at(day, 10, 45),
+        place=place,
+        attendees=[people.conseiller2],
+    )
+    services.audience_confirm(audience=audience, by=people.protocole)
+
+    page = signed_in(people.attache)
+    page.goto(f"{page.base_url}/audiences/{audience.pk}/")
+    page.get_by_role("link", name="Modifier la préparation").click()
+    page.wait_for_url(f"**/audiences/{audience.pk}/preparation/")
+    assert page.get_by_label("Essi LAWSON").is_checked()
+    page.get_by_label("Koffi DOGBE").check()
+    page.get_by_label("Essi LAWSON").uncheck()
+    page.get_by_label("Interprète").check()
+    page.get_by_label("Notes de protocole (préséance…)").fill("Accueil au perron par le chef du protocole")
+    shots(page, "preparation-form")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    page.wait_for_url(f"**/audiences/{audience.pk}/")
+
+    assert page.get_by_text("Préparation modifiée ; le protocole en est averti.", exact=True).is_visible()
+    cabinet = page.locator("dt", has_text="Cabinet").locator("xpath=following-sibling::dd[1]")
+    assert cabinet.inner_text() == "M. Koffi DOGBE"
+    change = page.locator(".timeline li", has_text="Préparation modifiée")
+    assert change.is_visible()
+    assert "Mme Afi MENSAH" in change.inner_text()
+    assert "Participant du cabinet ajouté : M. Koffi DOGBE" in change.inner_text()
+    assert "Participant du cabinet retiré : Mme Essi LAWSON" in change.inner_text()
+    # Still confirmed, at the same time.
+    assert page.get_by_text("Confirmée par le protocole", exact=True).first.is_visible()
+    assert page.js_errors == []
+    shots(page, "preparation")
+    audience = Audience.objects.get(pk=audience.pk)
+    assert list(audience.attendees.all()) == [people.conseiller1] and audience.needs_interpreter
+    assert audience.state == AudienceState.CONFIRMED and audience.starts_at == at(day, 10)
