@@ -22,6 +22,12 @@ def nav_items(user) -> list[NavItem]:
     return []
 
 
+def picks_correspondents(user) -> bool:
+    """Who records or corrects a request chooses its requester in the directory, mandate or
+    not (``audiences.add_audience`` may be given on its own)."""
+    return user.has_perm(RECORD)
+
+
 def dashboard_panels(request) -> list[Panel]:
     user = request.user
     panels = []

@@ -4,7 +4,9 @@ A domain app may define ``<app>/ui.py`` with:
 
 - ``nav_items(user) -> list[NavItem]``: entries of the top navigation the person may use;
 - ``dashboard_panels(request) -> list[Panel]``: panels of the home page (tableau de bord),
-  each a template and its context, already filtered by what the person may see.
+  each a template and its context, already filtered by what the person may see;
+- ``picks_correspondents(user) -> bool``: whether the app gives this person a form where
+  correspondents are chosen with the directory's picker (its as-you-type lookup answers them).
 
 The cabinet app calls them for the apps in ``settings.CABINET_DOMAIN_APPS``, in that order.
 """
@@ -60,3 +62,9 @@ def dashboard_panels(request) -> list[Panel]:
         if hasattr(module, "dashboard_panels"):
             panels.extend(module.dashboard_panels(request))
     return sorted(panels, key=lambda p: p.order)
+
+
+def may_pick_correspondents(user) -> bool:
+    """Whether some app gives this person a form that picks correspondents (the register's
+    forms, an audience request…): the directory's lookup serves them and nobody else."""
+    return any(module.picks_correspondents(user) for module in _ui_modules() if hasattr(module, "picks_correspondents"))

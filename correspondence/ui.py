@@ -31,6 +31,11 @@ def nav_items(user) -> list[NavItem]:
     return items
 
 
+def picks_correspondents(user) -> bool:
+    """The register's forms choose senders and recipients in the directory."""
+    return selectors.uses_register(user)
+
+
 # --- Dashboard (outputs of the register; the panel itself is in dashboard.py) -----------------
 def dashboard_panels(request) -> list:
     from .dashboard import correspondence_panel

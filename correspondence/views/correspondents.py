@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cabinet.pagination import paginate_list
+from cabinet.registry import may_pick_correspondents
 
 from .. import selectors, services
 from ..forms import (
@@ -45,8 +46,9 @@ def correspondent_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def correspondent_lookup(request: HttpRequest) -> JsonResponse:
-    """As-you-type picker: at most 15 matches, as JSON."""
-    _require(selectors.uses_register(request.user))
+    """As-you-type picker: at most 15 matches, as JSON, for whoever has a form that picks
+    correspondents (the register's, an audience request's: see ``picks_correspondents``)."""
+    _require(may_pick_correspondents(request.user))
     text = request.GET.get("q", "")[:100]
     results = (
         [
