@@ -405,8 +405,8 @@ CELERY_BEAT_SCHEDULE.update(
 # Delegations.
 from celery.schedules import crontab as delegations_crontab  # noqa: E402 - kept inside this app's block
 
-# Nightly: expire/lapse arrêtés, withdraw stale sign permissions, warn 15 days ahead.
-# Each morning: remind late directives.
+# Nightly: expire/lapse arrêtés, withdraw stale sign permissions, warn 15 days ahead; remove
+# the files held for forms abandoned after an error. Each morning: remind late directives.
 CELERY_BEAT_SCHEDULE.update(
     {
         "delegations-nightly": {
@@ -416,6 +416,10 @@ CELERY_BEAT_SCHEDULE.update(
         "delegations-remind-late-directives": {
             "task": "delegations.tasks.directives_remind_late_task",
             "schedule": delegations_crontab(hour=7, minute=30),
+        },
+        "delegations-purge-held-uploads": {
+            "task": "delegations.tasks.purge_held_uploads",
+            "schedule": delegations_crontab(hour=3, minute=5),
         },
     }
 )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 
+from cabinet.holding import HoldingArea
 from cabinet.uploads import DOCX, JPEG, ODT, PDF, PNG, TIFF, sniff_content_type
 
 # A scanned arrêté: an image or a PDF.
@@ -16,6 +17,9 @@ SCAN_TYPES = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg"}
 DOCUMENT_TYPES = {**SCAN_TYPES, TIFF: ".tif", DOCX: ".docx", ODT: ".odt"}
 # Shown in the browser; the others are downloaded.
 INLINE_TYPES = set(SCAN_TYPES)
+# The scans and attachments of a form that came back with an error, kept for its next
+# submission (cabinet.holding); purged nightly by tasks.purge_held_uploads.
+HELD_FILES = HoldingArea(folder="delegations/holding", salt="delegations.held-files")
 
 
 def content_type_of(upload) -> str:

@@ -12,6 +12,7 @@ from cabinet.models import Mandate
 from cabinet.roles import Role
 from cabinet.widgets import FrenchDateField
 
+from .files import validate_document, validate_scan
 from .models import ActCategory, Directive
 
 User = get_user_model()
@@ -68,7 +69,9 @@ class DelegationForm(ServiceErrorsMixin, forms.Form):
     is_conditional = forms.BooleanField(
         label=_("Seulement en cas d'absence ou d'empêchement du ministre"), required=False
     )
-    scan = forms.FileField(label=_("Arrêté scanné (PDF, PNG ou JPEG)"), required=False)
+    # Checked here too (the model checks again): only a file that passed may be held when
+    # another field has an error.
+    scan = forms.FileField(label=_("Arrêté scanné (PDF, PNG ou JPEG)"), required=False, validators=[validate_scan])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,7 +101,9 @@ class SignatureItemForm(ServiceErrorsMixin, forms.Form):
     visa_1 = PersonChoiceField(label=_("1er visa"), queryset=User.objects.none(), required=False)
     visa_2 = PersonChoiceField(label=_("2e visa"), queryset=User.objects.none(), required=False)
     visa_3 = PersonChoiceField(label=_("3e visa"), queryset=User.objects.none(), required=False)
-    document = forms.FileField(label=_("Pièce jointe (PDF, image, DOCX ou ODT)"), required=False)
+    document = forms.FileField(
+        label=_("Pièce jointe (PDF, image, DOCX ou ODT)"), required=False, validators=[validate_document]
+    )
 
     VISA_FIELDS = ("visa_1", "visa_2", "visa_3")
 
@@ -188,7 +193,9 @@ class TransmitForm(ServiceErrorsMixin, forms.Form):
 class ReportForm(ServiceErrorsMixin, forms.Form):
     text = forms.CharField(label=_("Compte rendu d'exécution"), widget=forms.Textarea(attrs={"rows": 5}))
     executed = forms.BooleanField(label=_("La directive est entièrement exécutée"), required=False)
-    attachment = forms.FileField(label=_("Pièce jointe (PDF, image, DOCX ou ODT)"), required=False)
+    attachment = forms.FileField(
+        label=_("Pièce jointe (PDF, image, DOCX ou ODT)"), required=False, validators=[validate_document]
+    )
 
 
 def delegation_initial() -> dict:

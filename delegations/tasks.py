@@ -1,5 +1,6 @@
 """Background work: the nightly sweep of arrêtés and sign permissions, and the daily
-reminders of late directives (beat entries in the "# Delegations." block of settings)."""
+reminders of late directives, the purge of abandoned held files (beat entries in the
+"# Delegations." block of settings)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,11 @@ def sign_permissions_sync_task(item_ids: list[int] | None = None) -> tuple[int, 
 @shared_task(ignore_result=True)
 def directives_remind_late_task() -> int:
     return directives_remind_late()
+
+
+@shared_task(ignore_result=True)
+def purge_held_uploads() -> int:
+    """Remove the files held for forms abandoned after an error more than a day ago."""
+    from .files import HELD_FILES
+
+    return HELD_FILES.purge()

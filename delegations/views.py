@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cabinet.holding import HeldFiles
 from cabinet.pagination import paginate_list
 
 from . import delegation_services, selectors, services
-from .files import private_file_response
+from .files import HELD_FILES, private_file_response
 from .forms import (
     DelegationForm,
     PublishForm,
@@ -42,6 +43,12 @@ def posted(request: HttpRequest) -> tuple:
     if request.method == "POST":
         return request.POST, request.FILES
     return None, None
+
+
+def held_file(request: HttpRequest, field: str) -> HeldFiles:
+    """The file of ``field`` kept from a previous submission of the form that came back
+    with an error (« Fichier déjà reçu »): nothing the person chose is lost."""
+    return HeldFiles(HELD_FILES, request, field, single=True)
 
 
 # --- The signature book --------------------------------------------------------------------
@@ -70,23 +77,26 @@ def book(request: HttpRequest) -> HttpResponse:
 @permission_required("delegations.add_signatureitem", raise_exception=True)
 def item_create(request: HttpRequest) -> HttpResponse:
     form = SignatureItemForm(*posted(request))
+    held = held_file(request, "document")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            item = services.signature_item_submit(
-                drafter=request.user,
-                category=data["category"],
-                title=data["title"],
-                body=data["body"],
-                visa_users=form.visa_users(),
-                document=data.get("document"),
-            )
+            with held.file(data.get("document")) as document:
+                item = services.signature_item_submit(
+                    drafter=request.user,
+                    category=data["category"],
+                    title=data["title"],
+                    body=data["body"],
+                    visa_users=form.visa_users(),
+                    document=document,
+                )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("Pièce soumise au parapheur."))
             return redirect("delegations:item_detail", pk=item.pk)
-    return render(request, "delegations/item_form.html", {"form": form, "item": None})
+    held.keep_after_error(form)
+    return render(request, "delegations/item_form.html", {"form": form, "item": None, **held.context()})
 
 
 def _item_context(request: HttpRequest, item: SignatureItem, **extra) -> dict:
@@ -143,23 +153,26 @@ def item_correct(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial = {"title": item.title, "category": item.category, "body": item.body}
     form = SignatureItemForm(*posted(request), initial=initial, with_visas=False)
+    held = held_file(request, "document")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.signature_item_resubmit(
-                item=item,
-                user=request.user,
-                title=data["title"],
-                body=data["body"],
-                category=data["category"],
-                document=data.get("document"),
-            )
+            with held.file(data.get("document")) as document:
+                services.signature_item_resubmit(
+                    item=item,
+                    user=request.user,
+                    title=data["title"],
+                    body=data["body"],
+                    category=data["category"],
+                    document=document,
+                )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("Pièce corrigée et soumise à nouveau."))
             return redirect("delegations:item_detail", pk=item.pk)
-    return render(request, "delegations/item_form.html", {"form": form, "item": item})
+    held.keep_after_error(form)
+    return render(request, "delegations/item_form.html", {"form": form, "item": item, **held.context()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -240,16 +253,19 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
 @permission_required("delegations.manage_delegation", raise_exception=True)
 def delegation_create(request: HttpRequest) -> HttpResponse:
     form = DelegationForm(*posted(request), initial=delegation_initial())
+    held = held_file(request, "scan")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            delegation = delegation_services.delegation_create(actor=request.user, **data)
+            with held.file(data["scan"]) as scan:
+                delegation = delegation_services.delegation_create(actor=request.user, **{**data, "scan": scan})
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("Arrêté enregistré comme projet : publiez-le pour qu'il entre en vigueur."))
             return redirect("delegations:delegation_detail", pk=delegation.pk)
-    return render(request, "delegations/delegation_form.html", {"form": form})
+    held.keep_after_error(form)
+    return render(request, "delegations/delegation_form.html", {"form": form, **held.context()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -264,15 +280,22 @@ def delegation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refusal)
         return redirect("delegations:delegation_detail", pk=delegation.pk)
     form = DelegationForm(*posted(request), initial=delegation_edit_initial(delegation))
+    held = held_file(request, "scan")
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            delegation_services.delegation_update(actor=request.user, delegation=delegation, **form.cleaned_data)
+            with held.file(data["scan"]) as scan:
+                delegation_services.delegation_update(
+                    actor=request.user, delegation=delegation, **{**data, "scan": scan}
+                )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("Projet d'arrêté modifié : vérifiez-le avant de le publier."))
             return redirect("delegations:delegation_detail", pk=delegation.pk)
-    return render(request, "delegations/delegation_form.html", {"form": form, "delegation": delegation})
+    held.keep_after_error(form)
+    context = {"form": form, "delegation": delegation, **held.context()}
+    return render(request, "delegations/delegation_form.html", context)
 
 
 def _delegation_context(request: HttpRequest, delegation: Delegation, **forms) -> dict:

@@ -18,7 +18,7 @@ from . import directive_services, selectors
 from .files import private_file_response
 from .forms import DirectiveForm, ReportForm, TransmitForm
 from .models import ExecutionReport, Transmission
-from .views import posted
+from .views import held_file, posted
 
 
 @require_GET
@@ -114,15 +114,22 @@ def transmission_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def transmission_report(request: HttpRequest, pk: int) -> HttpResponse:
     transmission = _own_transmission(request, pk)
     form = ReportForm(*posted(request))
+    held = held_file(request, "attachment")
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            directive_services.transmission_report(transmission=transmission, user=request.user, **form.cleaned_data)
+            with held.file(data["attachment"]) as attachment:
+                directive_services.transmission_report(
+                    transmission=transmission, user=request.user, **{**data, "attachment": attachment}
+                )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("Compte rendu enregistré."))
             return redirect("delegations:directive_detail", pk=transmission.directive_id)
-    return render(request, "delegations/transmission_report.html", {"transmission": transmission, "form": form})
+    held.keep_after_error(form)
+    context = {"transmission": transmission, "form": form, **held.context()}
+    return render(request, "delegations/transmission_report.html", context)
 
 
 @require_GET

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cabinet.holding import HeldFiles
+
 from .. import holding, selectors, services
 from ..forms import (
     AttachmentForm,
@@ -87,50 +89,17 @@ MY_WORK_ROWS = 50
 MY_WORK_ALL_ROWS = 200
 
 
-def _kept_held_files(request: HttpRequest) -> list[dict]:
-    """Files held from a previous submission of this form that the person kept ticked;
-    the others are dropped."""
-    if request.method != "POST":
-        return []
-    entries = holding.held_entries(request.user, request.POST.get("held_files", ""))
-    kept_indexes = set(request.POST.getlist("keep_held"))
-    kept = [e for i, e in enumerate(entries) if str(i) in kept_indexes]
-    holding.release([e for e in entries if e not in kept])
-    return kept
-
-
-def _hold_new_files(request: HttpRequest, form, held: list[dict]) -> list[dict]:
-    """After an error elsewhere in the form, keep the files that passed their checks."""
-    if request.method == "POST" and form.errors and "files" not in form.errors:
-        held = held + holding.hold(request.user, form.cleaned_data.get("files") or [])
-    return held
-
-
-def _register_with_held(request: HttpRequest, register, held: list[dict], form_files: list):
-    """Call ``register(files)`` with the form's files plus the held ones; release the held
-    files once the mail is registered."""
-    uploads = holding.as_uploads(held)
-    try:
-        mail = register([*form_files, *uploads])
-    finally:
-        for upload in uploads:
-            upload.close()
-    holding.release(held)
-    return mail
-
-
 @require_http_methods(["GET", "POST"])
 def register_incoming(request: HttpRequest) -> HttpResponse:
     _require(selectors.can_register(request.user))
     posted = request.method == "POST"
     form = IncomingMailForm(request.POST if posted else None, request.FILES if posted else None)
-    held = _kept_held_files(request)
+    held = HeldFiles(holding.AREA, request, "files")
     if posted and form.is_valid():
         data = form.cleaned_data
         try:
-            mail = _register_with_held(
-                request,
-                lambda files: services.mail_register_incoming(
+            with held.files(data["files"]) as files:
+                mail = services.mail_register_incoming(
                     registered_by=request.user,
                     correspondent=data["correspondent"],
                     subject=data["subject"],
@@ -145,20 +114,15 @@ def register_incoming(request: HttpRequest) -> HttpResponse:
                     confidentiality=data["confidentiality"],
                     keywords=data["keywords"],
                     files=files,
-                ),
-                held,
-                data["files"],
-            )
+                )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Courrier enregistré sous le numéro %(ref)s.") % {"ref": mail.reference})
             return _after_registration(request, mail)
-    held = _hold_new_files(request, form, held)
+    held.keep_after_error(form)
     return render(
-        request,
-        "correspondence/mail_form.html",
-        {"form": form, "register": Register.ARRIVEE, "held": held, "held_token": holding.token_for(request.user, held)},
+        request, "correspondence/mail_form.html", {"form": form, "register": Register.ARRIVEE, **held.context()}
     )
 
 
@@ -212,13 +176,12 @@ def register_outgoing(request: HttpRequest) -> HttpResponse:
         initial=initial,
         reply_candidates=reply_qs,
     )
-    held = _kept_held_files(request)
+    held = HeldFiles(holding.AREA, request, "files")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            mail = _register_with_held(
-                request,
-                lambda files: services.mail_register_outgoing(
+            with held.files(data["files"]) as files:
+                mail = services.mail_register_outgoing(
                     registered_by=request.user,
                     recipients=data["recipients"],
                     copies=data["copies"],
@@ -235,10 +198,7 @@ def register_outgoing(request: HttpRequest) -> HttpResponse:
                     keywords=data["keywords"],
                     files=files,
                     signature_item=signed_item,
-                ),
-                held,
-                data["files"],
-            )
+                )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -248,17 +208,11 @@ def register_outgoing(request: HttpRequest) -> HttpResponse:
                 % {"ref": mail.reference, "admin": mail.administrative_reference},
             )
             return _after_registration(request, mail)
-    held = _hold_new_files(request, form, held)
+    held.keep_after_error(form)
     return render(
         request,
         "correspondence/mail_form.html",
-        {
-            "form": form,
-            "register": Register.DEPART,
-            "signed_item": signed_item,
-            "held": held,
-            "held_token": holding.token_for(request.user, held),
-        },
+        {"form": form, "register": Register.DEPART, "signed_item": signed_item, **held.context()},
     )
 
 

@@ -23,10 +23,14 @@ from .conftest import sign_holders
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_beat_schedule_runs_the_nightly_sweep_and_the_late_reminders():
+def test_beat_schedule_runs_the_nightly_sweep_the_late_reminders_and_the_held_files_purge():
     app.loader.import_default_modules()
     tasks = {entry["task"] for name, entry in settings.CELERY_BEAT_SCHEDULE.items() if name.startswith("delegations-")}
-    assert tasks == {"delegations.tasks.delegations_nightly_task", "delegations.tasks.directives_remind_late_task"}
+    assert tasks == {
+        "delegations.tasks.delegations_nightly_task",
+        "delegations.tasks.directives_remind_late_task",
+        "delegations.tasks.purge_held_uploads",
+    }
     assert tasks <= set(app.tasks)
 
 
