@@ -204,6 +204,7 @@ NAMES = (
     "filter-kind",
     "filter-assignee",
     "dashboard-register",
+    "mail-opened",
 )
 _MISSING = object()
 

@@ -40,6 +40,9 @@ BUDGETS_MS = {
     "register_list": 100,
     "register_list_deep": 100,
     "register_list_filtered": 100,
+    "register_list_adviser": 100,
+    "register_list_unit": 100,
+    "register_list_level": 100,
     "search_common": 100,
     "search_rare": 100,
     "my_work": 100,
@@ -247,9 +250,11 @@ class Subjects:
     adviser: object  # conseiller technique holding the most row-level grants
     agenda: object  # chef du secrétariat particulier: the minister's agenda
     admin: object
-    mail: Mail | None
-    correspondent: Correspondent | None
-    month_start: datetime.date | None
+    # A ministry director: sees no level, only what is routed to him or his service.
+    unit_director: object = None
+    mail: Mail | None = None
+    correspondent: Correspondent | None = None
+    month_start: datetime.date | None = None
 
 
 def pick_subjects() -> Subjects:
@@ -258,7 +263,9 @@ def pick_subjects() -> Subjects:
     User = get_user_model()
     users = {
         u.username: u
-        for u in User.objects.filter(username__in=["secretariat", "directeur", "chef-sp", "admin", HEAVY_ADVISER])
+        for u in User.objects.filter(
+            username__in=["secretariat", "directeur", "chef-sp", "admin", "dir-afrique", HEAVY_ADVISER]
+        )
     }
     # An ordinary incoming letter from the middle of the register, routed twice if possible.
     middle = Mail.objects.filter(register=Register.ARRIVEE).order_by("-id").values_list("id", flat=True)
@@ -286,6 +293,7 @@ def pick_subjects() -> Subjects:
         adviser=users.get(HEAVY_ADVISER),
         agenda=users.get("chef-sp"),
         admin=users.get("admin"),
+        unit_director=users.get("dir-afrique"),
         mail=mail,
         correspondent=correspondent,
         month_start=month_start,
@@ -355,6 +363,22 @@ def page_plan(subjects: Subjects) -> list[dict]:
                 "user": subjects.clerk,
             }
         )
+        # Who reads the register through row-level rules rather than by level: the adviser with
+        # tens of thousands of grants, a ministry director (what his service received), and a
+        # clerk filtering on a level she does not see (only the letters opened to her).
+        readers = [
+            ("register_list_adviser", "Registre, conseiller (droits par courrier)", "", subjects.adviser),
+            ("register_list_unit", "Registre, directeur d'un service", "", subjects.unit_director),
+            (
+                "register_list_level",
+                "Registre filtré « Confidentiel » (secrétariat)",
+                "?confidentiality=confidentiel",
+                subjects.clerk,
+            ),
+        ]
+        for name, label, query, reader in readers:
+            if reader:
+                plan.append({"name": name, "label": label, "url": f"{register}{query}", "user": reader})
     detail = _url("correspondence:mail_detail", subjects.mail.pk) if subjects.mail else None
     if detail and subjects.director:
         plan.append({"name": "mail_detail", "label": "Fiche d'un courrier", "url": detail, "user": subjects.director})

@@ -339,9 +339,12 @@ class Mail(models.Model):
         ]
         indexes = [
             # Covering (PostgreSQL): the dashboard's weekly chart counts by register and day
-            # from the index alone.
+            # from the index alone, and a page's bounded count tests a person's visibility
+            # (the level, the mails opened to them) without reading the rows.
             models.Index(
-                fields=["-registered_at", "-id"], name="mail_registered", include=["register", "cancelled_at"]
+                fields=["-registered_at", "-id"],
+                name="mail_registered",
+                include=["register", "cancelled_at", "confidentiality"],
             ),
             models.Index(fields=["register", "-registered_at", "-id"], name="mail_register_registered"),
             models.Index(fields=["state", "-registered_at"], name="mail_state_registered"),
@@ -350,10 +353,13 @@ class Mail(models.Model):
             models.Index(fields=["priority", "-registered_at"], name="mail_priority_registered"),
             models.Index(fields=["arrival_date"], name="mail_arrival_date"),
             # Most letters are ordinary: the rare confidential/secret ones get their own index.
+            # The id included: counting what a person may see at a level they do not see (the
+            # mails opened to them) reads the index alone.
             models.Index(
                 fields=["confidentiality", "-registered_at"],
                 name="mail_restricted_registered",
                 condition=~Q(confidentiality="ordinaire"),
+                include=["id"],
             ),
             # The few cancelled entries (0.3 %), so open work excludes them with an anti-join
             # on this small index instead of joining every mail (docs/performance.md, item 4).
@@ -473,6 +479,7 @@ class Imputation(models.Model):
         blank=True,
         related_name="imputations",
     )
+    # Indexed with the mail (imputation_unit_mail), which serves the foreign key too.
     assignee_unit = models.ForeignKey(
         "cabinet.OrgUnit",
         verbose_name=_("service attributaire"),
@@ -480,6 +487,7 @@ class Imputation(models.Model):
         null=True,
         blank=True,
         related_name="imputations",
+        db_index=False,
     )
     instruction = models.CharField(_("instruction"), max_length=20, choices=Instruction.choices)
     deadline = models.DateField(_("échéance"), null=True, blank=True)
@@ -546,6 +554,9 @@ class Imputation(models.Model):
                 name="imputation_open_unit",
                 condition=Q(state__in=["en_attente", "accusee"]),
             ),
+            # The letters routed to a service, from the index alone: what its members may see
+            # (selectors.mail_visibility reads them for a director's every page).
+            models.Index(fields=["assignee_unit", "mail"], name="imputation_unit_mail"),
             # Covering (PostgreSQL): the late count and the late-per-assignee chart of the
             # dashboard read the open imputations from the index alone.
             models.Index(

@@ -11,7 +11,7 @@ directeur and the attaché route; only the assignee writes on an imputation.
 import pytest
 from django.urls import reverse
 
-from correspondence import services
+from correspondence import selectors, services
 from correspondence.models import Instruction, Mail, MailConsultation
 from tests.factories import UserFactory
 
@@ -35,6 +35,14 @@ CABINET_STAFF = {"ministre", "directeur", "attache", "conseiller1", "conseiller2
 ROUTERS = {"ministre", "directeur", "attache"}
 EXPORTERS = {"ministre", "directeur", "attache", "chef_sp", "secretariat"}
 LEVELS = [Mail.Confidentiality.ORDINAIRE, Mail.Confidentiality.CONFIDENTIEL, Mail.Confidentiality.SECRET]
+
+
+@pytest.fixture(autouse=True, params=["hashed", "probed"])
+def visibility(request, monkeypatch):
+    """Every rule holds with both ways of reading the mails opened to a person individually:
+    as sets read once (a few) and per-row probes (thousands: ``selectors.MANY_OPENED``)."""
+    monkeypatch.setattr(selectors, "_many_opened", lambda user: request.param == "probed")
+    return request.param
 
 
 def expected_visible(role: str, level: str, routed: bool) -> bool:
@@ -132,3 +140,24 @@ def test_counts_hide_restricted_mail(people, register_incoming, secret, login):
     assert page.context["page"].count == 1
     page = login(people.directeur).get(reverse("correspondence:mail_list"))
     assert page.context["page"].count == 2
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("role", ["secretariat", "attache", "conseiller1", "dir_afrique", "directeur"])
+def test_the_confidentiality_filter_shows_what_the_person_may_see_at_that_level(
+    role, level, people, register_incoming, login
+):
+    """« Confidentialité : … » reads the level alone when the person sees it, else only the
+    mails opened to them; either way exactly the visible letters of that level."""
+    user = getattr(people, role)
+    other = UserFactory(username="tiers")
+    routed = register_incoming(subject="Ouvert", confidentiality=level)
+    services.imputation_create(mail=routed, created_by=people.directeur, assignee=user, instruction=Instruction.AVIS)
+    unrouted = register_incoming(subject="Pas ouvert", confidentiality=level)
+    services.imputation_create(mail=unrouted, created_by=people.directeur, assignee=other, instruction=Instruction.AVIS)
+    register_incoming(subject="Autre niveau", confidentiality=next(x for x in LEVELS if x != level))
+    page = login(user).get(reverse("correspondence:mail_list"), {"confidentiality": level})
+    shown = {mail.pk for mail in page.context["page"].rows}
+    expected = {m.pk for m in (routed, unrouted) if expected_visible(role, level, m is routed)}
+    assert shown == expected
+    assert page.context["page"].count == len(expected)
