@@ -280,6 +280,19 @@ class AnnotationForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     opinion = forms.CharField(label=_("Avis"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     draft_reply = SingleFileField(label=_("Projet de réponse"), help_text=DRAFT_HELP)
+    # The avis as the form showed it: an avis saved meanwhile (a colleague of the service, another
+    # tab) is neither overwritten by this one nor by the old text left untouched.
+    seen_opinion = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+
+    def opinion_change(self) -> str | None:
+        """The avis typed, or None if it is the one the form showed (nothing to write)."""
+        typed = self.cleaned_data["opinion"].strip()
+        return None if typed == self.cleaned_data["seen_opinion"].strip() else typed
+
+    def seen_now(self, opinion: str) -> None:
+        """After a refusal for an avis saved meanwhile: the next save confirms what is typed."""
+        self.data = self.data.copy()
+        self.data["seen_opinion"] = opinion
 
     def clean(self):
         data = super().clean()
@@ -287,7 +300,7 @@ class AnnotationForm(forms.Form):
             not self.errors
             and not (data.get("note") or "").strip()
             and not data.get("draft_reply")
-            and ((data.get("opinion") or "").strip() == self.initial.get("opinion", ""))
+            and self.opinion_change() is None
         ):
             raise ValidationError(_("Écrivez une note ou un avis, ou joignez un projet de réponse."))
         return data

@@ -22,6 +22,7 @@ from .correspondents import (
     correspondent_update,
 )
 from .imputation import (
+    OpinionChangedMeanwhile,
     _check_deadline,
     _notify,
     default_deadline,
@@ -55,6 +56,7 @@ from .signature_book import (
 )
 
 __all__ = [
+    "OpinionChangedMeanwhile",
     "UPDATABLE_FIELDS",
     "_check_deadline",
     "_check_signed_item",

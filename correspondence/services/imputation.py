@@ -152,12 +152,60 @@ def imputation_acknowledge(*, imputation: Imputation, actor) -> Imputation:
     return imputation
 
 
+class OpinionChangedMeanwhile(ValidationError):
+    """The avis was saved by someone else since the form showed ``seen``; ``opinion`` is the
+    avis now, for the form to remember (the next save then confirms what was typed)."""
+
+    def __init__(self, message: str, *, opinion: str):
+        super().__init__({"opinion": [message]})
+        self.opinion = opinion
+
+
+def _refuse_if_opinion_changed(imputation: Imputation, seen: str, opinion: str) -> None:
+    """Under the imputation's row lock: an avis saved since the form showed ``seen`` (a
+    colleague of the service it is routed to, another tab) is not silently overwritten by
+    ``opinion`` (unless they say the same)."""
+    current = Imputation.objects.select_for_update().values_list("opinion", flat=True).get(pk=imputation.pk)
+    if current in (seen.strip(), opinion.strip()):
+        imputation.opinion = current
+        return
+    latest = (
+        MailEvent.objects.filter(mail_id=imputation.mail_id, imputation=imputation, action=MailEvent.Action.OPINION)
+        .select_related("actor")
+        .order_by("-id")
+        .first()
+    )
+    if latest is None or latest.actor is None:  # changed outside the application (admin)
+        message = _(
+            "L'avis a été modifié depuis que vous avez ouvert ce formulaire : rien n'a été enregistré. Il se lit "
+            "maintenant : « %(now)s ». Vérifiez le vôtre, puis enregistrez de nouveau pour le confirmer."
+        ) % {"now": current}
+    else:
+        message = _(
+            "L'avis a été modifié depuis que vous avez ouvert ce formulaire (par %(who)s, le %(when)s) : rien n'a "
+            "été enregistré. Il se lit maintenant : « %(now)s ». Vérifiez le vôtre, puis enregistrez de nouveau "
+            "pour le confirmer."
+        ) % {
+            "who": latest.actor.display_name,
+            "when": f"{timezone.localtime(latest.at):%d/%m/%Y %H:%M}",
+            "now": current,
+        }
+    raise OpinionChangedMeanwhile(message, opinion=current)
+
+
 @transaction.atomic
 def imputation_annotate(
-    *, imputation: Imputation, actor, note: str = "", opinion: str | None = None, draft_reply=None
+    *,
+    imputation: Imputation,
+    actor,
+    note: str = "",
+    opinion: str | None = None,
+    draft_reply=None,
+    seen_opinion: str | None = None,
 ) -> Imputation:
     """The assignee's work: a note, the opinion (avis), a draft reply. Acknowledges first
-    if needed."""
+    if needed. ``seen_opinion``: the avis the form showed; a new ``opinion`` is refused
+    (``OpinionChangedMeanwhile``) if another was saved since. None (not a form): not checked."""
     if not imputation.is_open:
         raise ValidationError(_("Cette imputation est close."))
     mail = imputation.mail
@@ -165,6 +213,8 @@ def imputation_annotate(
     note = (note or "").strip()
     if not note and opinion is None and draft_reply is None:
         raise ValidationError({"note": _("Écrivez une note, un avis ou joignez un projet de réponse.")})
+    if opinion is not None and seen_opinion is not None:
+        _refuse_if_opinion_changed(imputation, seen_opinion, opinion)
     if imputation.state == Imputation.State.EN_ATTENTE:
         imputation_acknowledge(imputation=imputation, actor=actor)
     if note:

@@ -39,19 +39,22 @@ def imputation_annotate(request: HttpRequest, pk: int) -> HttpResponse:
     form = AnnotationForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
-        initial={"opinion": imputation.opinion},
+        initial={"opinion": imputation.opinion, "seen_opinion": imputation.opinion},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        opinion = data["opinion"].strip()
         try:
             services.imputation_annotate(
                 imputation=imputation,
                 actor=request.user,
                 note=data["note"],
-                opinion=opinion if opinion != imputation.opinion else None,
+                opinion=form.opinion_change(),
+                seen_opinion=data["seen_opinion"],
                 draft_reply=data["draft_reply"],
             )
+        except services.OpinionChangedMeanwhile as exc:
+            _apply_errors(form, exc)
+            form.seen_now(exc.opinion)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
