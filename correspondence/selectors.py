@@ -173,8 +173,8 @@ def mail_visibility(user, *, via: str = "") -> Q | None:
     opened to the person individually (grant, routing to their unit) are read once per query
     as hashed sets when they are few, and probed row by row (``ProbedExists``) when they are
     thousands, for the one row in ten whose level the person does not see. Measured at
-    1,000,000 letters for an adviser with 60 000 grants (page + bounded count): register
-    21 + 18 → 1.6 + 1.3 ms, a rare word 43 + 16 → 1.3 + 0.5 ms (docs/performance.md)."""
+    1,000,000 letters for an adviser with 60 000 grants, the page's SQL (page + bounded
+    count): register 51 + 52 → 1.3 + 1.1 ms (docs/performance.md, session 5)."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if sees_every_level(user):
