@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cabinet.pagination import paginate_list
+from cabinet.uploads import open_stored
 
 from . import services
 from .feeds import feed_for
@@ -371,7 +372,7 @@ def audience_move(request, pk: int):
 def attachment_download(request, pk: int, attachment_pk: int):
     audience = access_audience(request.user, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, audience=audience)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return FileResponse(open_stored(attachment.file), as_attachment=True, filename=attachment.name)
 
 
 # --- Protocol -------------------------------------------------------------------------------

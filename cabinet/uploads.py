@@ -3,12 +3,16 @@ big it may be, and a safe name to show. Each app decides which types it accepts.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import unicodedata
 import zipfile
 
 import magic
+from django.http import Http404
+
+log = logging.getLogger(__name__)
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -60,3 +64,18 @@ def sanitise_name(name: str) -> str:
         name = "document"
     stem, ext = os.path.splitext(name)
     return stem[: 180 - len(ext[:20])] + ext[:20]
+
+
+class StoredFileMissing(Http404):
+    """A file the database names but the storage no longer holds (a restore of the database
+    without its files, a disk fault). The person gets a page that says so (``error_404``)
+    rather than a server error, and the operators an error in the log."""
+
+
+def open_stored(field_file):
+    """``field_file`` opened for reading, or ``StoredFileMissing``."""
+    try:
+        return field_file.open("rb")
+    except FileNotFoundError:
+        log.error("Fichier absent du stockage : %s", field_file.name)
+        raise StoredFileMissing(field_file.name) from None

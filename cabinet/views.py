@@ -21,6 +21,7 @@ from .models import Notification, OrgUnit
 from .registry import dashboard_panels
 from .selectors import mandates_in_force, notifications_for, user_mandates
 from .services import notification_mark_read
+from .uploads import StoredFileMissing
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +144,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:
+    if isinstance(exception, StoredFileMissing):  # the person may see it: the file is gone
+        return render(request, "missing_file.html", status=404)
     return render(request, "404.html", status=404)
 
 

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cabinet.uploads import open_stored
+
 from . import printing, services
 from .forms_print import RegisterPrintForm
 from .models import Mail, MailConsultation, RegisterPrint
@@ -142,4 +144,4 @@ def register_prints(request: HttpRequest) -> HttpResponse:
 def register_print_download(request: HttpRequest, pk: int) -> FileResponse:
     """A prepared register, for the person who asked for it only (404 for anyone else)."""
     job = get_object_or_404(RegisterPrint, pk=pk, requested_by=request.user, state=RegisterPrint.State.READY)
-    return FileResponse(job.file.open("rb"), content_type="application/pdf", filename=job.filename)
+    return FileResponse(open_stored(job.file), content_type="application/pdf", filename=job.filename)

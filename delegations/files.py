@@ -9,7 +9,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 
 from cabinet.holding import HoldingArea
-from cabinet.uploads import DOCX, JPEG, ODT, PDF, PNG, TIFF, sniff_content_type
+from cabinet.uploads import DOCX, JPEG, ODT, PDF, PNG, TIFF, open_stored, sniff_content_type
 
 # A scanned arrêté: an image or a PDF.
 SCAN_TYPES = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg"}
@@ -58,7 +58,7 @@ def validate_document(upload) -> None:
 
 def private_file_response(field_file, *, download_name: str) -> FileResponse:
     """A stored file, sent to a person the view has already authorised."""
-    handle = field_file.open("rb")
+    handle = open_stored(field_file)
     kind = content_type_of(handle)
     known = kind in DOCUMENT_TYPES
     response = FileResponse(

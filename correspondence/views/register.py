@@ -15,6 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cabinet.holding import HeldFiles
+from cabinet.uploads import open_stored
 
 from .. import holding, selectors, services
 from ..forms import (
@@ -437,12 +438,13 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def _serve_attachment(request: HttpRequest, pk: int, *, inline: bool) -> FileResponse:
     attachment = get_object_or_404(Attachment.objects.select_related("mail"), pk=pk)
     mail = _get_mail_for_user(request, attachment.mail_id)
+    handle = open_stored(attachment.file)
     services.consultation_log(
         mail=mail, user=request.user, what=MailConsultation.What.ATTACHMENT, attachment=attachment
     )
     inline = inline and attachment.previewable
     response = FileResponse(
-        attachment.file.open("rb"),
+        handle,
         as_attachment=not inline,
         filename=attachment.original_name,
         content_type=attachment.content_type,

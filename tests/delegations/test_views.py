@@ -631,3 +631,18 @@ def test_book_runs_the_same_queries_for_3_and_60_items(people, as_user, make_ite
     for i in range(57):
         make_item(title=f"Lettre {i + 3}")
     _same_queries(client, url("book"), {"a_signer": "2"}, few, django_assert_num_queries)
+
+
+def test_a_scan_missing_from_storage_says_so_instead_of_failing(people, as_user, make_delegation, caplog):
+    """A restore of the database without its files, a disk fault: the person who may see the
+    scan is told it is gone (404, in French), the operators find it in the log."""
+    delegation = make_delegation()
+    delegation.scan.save("arrete.pdf", SimpleUploadedFile("arrete.pdf", PDF), save=True)
+    delegation.scan.storage.delete(delegation.scan.name)
+    response = as_user(people.attache).get(url("delegation_scan", delegation.pk))
+    assert response.status_code == 404
+    assert "Fichier introuvable" in response.content.decode()
+    assert any("Fichier absent du stockage" in record.getMessage() for record in caplog.records)
+    # Someone who may not see it gets the ordinary 404, which says nothing of the file.
+    hidden = as_user(people.outsider).get(url("delegation_scan", delegation.pk))
+    assert hidden.status_code == 404 and "Fichier introuvable" not in hidden.content.decode()
