@@ -108,8 +108,8 @@ FILES_HELP = _(
     "le nom). Si le formulaire revient avec une erreur, les fichiers acceptés sont conservés."
 )
 DRAFT_HELP = _(
-    "PDF, JPEG, PNG, TIFF, DOCX ou ODT ; 25 Mo au plus. Si le formulaire revient avec une erreur, "
-    "le navigateur ne peut pas garder le fichier choisi : joignez-le de nouveau."
+    "PDF, JPEG, PNG, TIFF, DOCX ou ODT ; 25 Mo au plus (le contenu est vérifié, pas seulement le nom). Si le "
+    "formulaire revient avec une erreur, le fichier accepté est conservé."
 )
 
 
@@ -284,6 +284,12 @@ class AnnotationForm(forms.Form):
     # tab) is neither overwritten by this one nor by the old text left untouched.
     seen_opinion = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, draft_held: bool = False, **kwargs):
+        """``draft_held``: a draft reply kept from a submission that came back with an error
+        (``cabinet.holding``) will be attached: the form is not empty without a new file."""
+        super().__init__(*args, **kwargs)
+        self.draft_held = draft_held
+
     def opinion_change(self) -> str | None:
         """The avis typed, or None if it is the one the form showed (nothing to write)."""
         typed = self.cleaned_data["opinion"].strip()
@@ -300,6 +306,7 @@ class AnnotationForm(forms.Form):
             not self.errors
             and not (data.get("note") or "").strip()
             and not data.get("draft_reply")
+            and not self.draft_held
             and self.opinion_change() is None
         ):
             raise ValidationError(_("Écrivez une note ou un avis, ou joignez un projet de réponse."))

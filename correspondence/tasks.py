@@ -34,7 +34,7 @@ def verify_registers_nightly() -> int:
 
 @shared_task(ignore_result=True)
 def purge_held_uploads() -> int:
-    """Remove files held for registration forms abandoned for more than a day."""
+    """Remove files held for forms (registration, draft reply) abandoned for more than a day."""
     from .holding import purge
 
     return purge()

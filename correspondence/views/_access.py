@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 
 from .. import selectors
 from ..forms import MailFilterForm
@@ -53,15 +51,3 @@ def _filters_from(request: HttpRequest) -> tuple[MailFilterForm, selectors.MailF
     form = MailFilterForm(request.GET or None, user=request.user)
     filters = form.to_filters() if request.GET else selectors.MailFilters()
     return form, filters
-
-
-def _files_lost_notice(request: HttpRequest, form) -> None:
-    # Only for forms without a holding area (the assignee's draft reply).
-    if request.FILES and form.errors and "draft_reply" not in form.errors:
-        messages.warning(
-            request,
-            _(
-                "Le formulaire contient des erreurs. Vos saisies sont conservées, "
-                "mais le fichier doit être joint de nouveau."
-            ),
-        )

@@ -11,14 +11,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import selectors, services
+from cabinet.holding import HeldFiles
+
+from .. import holding, selectors, services
 from ..forms import (
     AnnotationForm,
     ReassignForm,
     SignatureSubmitForm,
 )
 from ..models import Attachment
-from ._access import _apply_errors, _files_lost_notice, _get_imputation_for_assignee, _get_imputation_for_user, _require
+from ._access import _apply_errors, _get_imputation_for_assignee, _get_imputation_for_user, _require
 
 
 # --- Imputations ----------------------------------------------------------------------------
@@ -36,22 +38,27 @@ def imputation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def imputation_annotate(request: HttpRequest, pk: int) -> HttpResponse:
     imputation = _get_imputation_for_assignee(request, pk)
     _require(imputation.is_open and not imputation.mail.is_cancelled)
+    posted = request.method == "POST"
+    # A draft reply accepted before an error elsewhere is kept (« Fichier déjà reçu »).
+    held = HeldFiles(holding.AREA, request, "draft_reply", single=True)
     form = AnnotationForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
+        request.POST if posted else None,
+        request.FILES if posted else None,
         initial={"opinion": imputation.opinion, "seen_opinion": imputation.opinion},
+        draft_held=bool(held.entries),
     )
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         data = form.cleaned_data
         try:
-            services.imputation_annotate(
-                imputation=imputation,
-                actor=request.user,
-                note=data["note"],
-                opinion=form.opinion_change(),
-                seen_opinion=data["seen_opinion"],
-                draft_reply=data["draft_reply"],
-            )
+            with held.file(data["draft_reply"]) as draft_reply:
+                services.imputation_annotate(
+                    imputation=imputation,
+                    actor=request.user,
+                    note=data["note"],
+                    opinion=form.opinion_change(),
+                    seen_opinion=data["seen_opinion"],
+                    draft_reply=draft_reply,
+                )
         except services.OpinionChangedMeanwhile as exc:
             _apply_errors(form, exc)
             form.seen_now(exc.opinion)
@@ -60,7 +67,7 @@ def imputation_annotate(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Travail enregistré."))
             return redirect("correspondence:mail_detail", pk=imputation.mail_id)
-    _files_lost_notice(request, form)
+    held.keep_after_error(form)
     return render(
         request,
         "correspondence/action_form.html",
@@ -71,6 +78,7 @@ def imputation_annotate(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("Notes, avis et projet de réponse"),
             "submit": _("Enregistrer"),
             "multipart": True,
+            **held.context(),
         },
     )
 
