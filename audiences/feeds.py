@@ -1,8 +1,10 @@
 """The private iCalendar feed (RFC 5545) of a person's view of the minister's agenda.
 
-Each audience keeps one UID for its whole life; SEQUENCE is the audience's revision (raised
-on each move and on cancellation) so phones and Outlook replace the old entry; a cancelled or
-postponed audience is sent with STATUS:CANCELLED rather than dropped, so clients remove it.
+Each audience keeps one UID for its whole life; SEQUENCE is the audience's revision, raised by
+the services on every change to what its event shows (``FEED_FIELDS`` and the STATUS: a move,
+a corrected purpose or requester, the protocol's confirmation, a cancellation…) so phones and
+Outlook replace the old entry instead of keeping its text; a cancelled or postponed audience is
+sent with STATUS:CANCELLED rather than dropped, so clients remove it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ STATUS = {
     AudienceState.CANCELLED: "CANCELLED",
     AudienceState.POSTPONED: "CANCELLED",
 }
+# The audience's fields its event shows besides the STATUS (``feed_for``: DTSTART, DTEND,
+# SUMMARY, LOCATION, DESCRIPTION, CLASS); keep the two in step. A service that changes one of
+# them raises the audience's ``sequence``.
+FEED_FIELDS = frozenset({"starts_at", "ends_at", "requester", "on_behalf_of", "place", "purpose", "is_confidential"})
 
 
 def audience_uid(audience: Audience) -> str:

@@ -146,7 +146,7 @@ class Audience(models.Model):
     needs_security = models.BooleanField(_("sécurité"), default=False)
     needs_vehicles = models.BooleanField(_("véhicules"), default=False)
     protocol_notes = models.TextField(_("notes de protocole (préséance…)"), blank=True)
-    # Raised on each move and on cancellation: the iCalendar SEQUENCE.
+    # The iCalendar SEQUENCE: raised on every change to what the feed shows (feeds.py).
     sequence = models.PositiveIntegerField(_("révision"), default=0)
     programmed_at = models.DateTimeField(_("programmée le"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmée le"), null=True, blank=True)

@@ -18,6 +18,7 @@ from cabinet.roles import Role
 from cabinet.selectors import holders_of
 from cabinet.services import notification_create
 
+from ..feeds import FEED_FIELDS, STATUS
 from ..models import Audience, AudienceEvent
 from ..selectors import visible_audiences
 
@@ -38,6 +39,28 @@ def _require_state(audience: Audience, *states: str) -> None:
 
 def _lock(audience: Audience) -> Audience:
     return Audience.objects.select_for_update().get(pk=audience.pk)
+
+
+# --- The calendar feed's revision -------------------------------------------------------------
+# Phones and Outlook replace an event they hold only when its SEQUENCE rises: whatever changes
+# what the feed shows of an audience in it (it has a time) raises ``sequence``.
+def _raise_sequence_if_shown(audience: Audience, changed: list[str]) -> list[str]:
+    """``changed``, with ``sequence`` raised and added if one of them is shown in the feed."""
+    if audience.starts_at is not None and FEED_FIELDS.intersection(changed):
+        audience.sequence += 1
+        return [*changed, "sequence"]
+    return changed
+
+
+def _set_state(audience: Audience, state: str) -> list[str]:
+    """Set the state; the fields to save, ``sequence`` raised if the feed's STATUS changes
+    (a confirmation: TENTATIVE → CONFIRMED)."""
+    shown = audience.starts_at is not None and STATUS.get(audience.state) != STATUS.get(state)
+    audience.state = state
+    if shown:
+        audience.sequence += 1
+        return ["state", "sequence"]
+    return ["state"]
 
 
 def _event(audience: Audience, kind: str, actor, comment: str = "", **times) -> AudienceEvent:

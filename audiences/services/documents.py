@@ -13,7 +13,7 @@ from correspondence.files import check_upload, sanitise_name
 
 from ..models import SCHEDULED_STATES, Attachment, Audience, AudienceEvent, AudienceState
 from ..roles import PROGRAMME
-from ._shared import _event, _lock, _notify, _require, _require_state
+from ._shared import _event, _lock, _notify, _require, _require_state, _set_state
 
 State = AudienceState
 
@@ -42,8 +42,7 @@ def audience_report_attach(*, audience: Audience, by, upload) -> Attachment:
         raise ValidationError({"file": _("Le compte rendu se dépose après l'audience.")})
     attachment = attachment_add(audience=audience, by=by, upload=upload, kind=Attachment.Kind.REPORT)
     if audience.state != State.HELD:
-        audience.state = State.HELD
-        audience.save(update_fields=["state"])
+        audience.save(update_fields=_set_state(audience, State.HELD))
     _event(audience, AudienceEvent.Kind.REPORT, by, attachment.name)
     readers = {u.pk: u for role in (Role.MINISTRE, Role.DIRECTEUR_CABINET) for u in holders_of(role)}
     _notify(

@@ -14,7 +14,17 @@ from django.utils.translation import gettext as _
 from ..models import PROTOCOL_FIELDS, SCHEDULED_STATES, Audience, AudienceEvent, AudienceState, Place
 from ..roles import CONFIRM, PROGRAMME
 from ..scheduling import check_time, hold_slot, release_slot
-from ._shared import _cabinet_coordinators, _event, _lock, _notify, _protocol_people, _require, _require_state, _when
+from ._shared import (
+    _cabinet_coordinators,
+    _event,
+    _lock,
+    _notify,
+    _protocol_people,
+    _require,
+    _require_state,
+    _set_state,
+    _when,
+)
 
 State = AudienceState
 
@@ -120,10 +130,10 @@ def audience_confirm(*, audience: Audience, by) -> Audience:
     _require(by, CONFIRM)
     audience = _lock(audience)
     _require_state(audience, State.PROGRAMMED)
-    audience.state = State.CONFIRMED
+    changed = _set_state(audience, State.CONFIRMED)
     audience.confirmed_at = timezone.now()
     audience.confirmed_by = by
-    audience.save(update_fields=["state", "confirmed_at", "confirmed_by"])
+    audience.save(update_fields=[*changed, "confirmed_at", "confirmed_by"])
     _event(audience, AudienceEvent.Kind.CONFIRMED, by)
     _notify(
         _cabinet_coordinators(),
@@ -189,7 +199,6 @@ def audience_mark_held(*, audience: Audience, by) -> Audience:
     _require_state(audience, *SCHEDULED_STATES)
     if audience.starts_at > timezone.now():
         raise ValidationError(_("Une audience ne peut être marquée tenue qu'après son début."))
-    audience.state = State.HELD
-    audience.save(update_fields=["state"])
+    audience.save(update_fields=_set_state(audience, State.HELD))
     _event(audience, AudienceEvent.Kind.HELD, by)
     return audience

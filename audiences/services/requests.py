@@ -30,6 +30,7 @@ from ._shared import (
     _lock,
     _notify,
     _protocol_people,
+    _raise_sequence_if_shown,
     _refuse_if_changed_meanwhile,
     _require,
     _require_state,
@@ -231,7 +232,8 @@ def audience_update(
         changed.append("needs_interpreter")
     audience.full_clean()
     if changed:
-        audience.save(update_fields=changed)
+        # A corrected purpose or requester is the event's new text on phones.
+        audience.save(update_fields=_raise_sequence_if_shown(audience, changed))
     if rows_changed:
         audience.participants.all().delete()
         Participant.objects.bulk_create(

@@ -1,5 +1,7 @@
 """The private iCalendar feed: RFC 5545 as read by the icalendar library."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from icalendar import Calendar
@@ -37,7 +39,7 @@ def test_feed_uids_sequence_status_after_a_move_and_a_cancellation(client, peopl
     # The same UIDs: clients update their entries instead of adding new ones.
     assert set(events) == {audience_uid(moved), audience_uid(cancelled)}
     moved_event = events[audience_uid(moved)]
-    assert int(moved_event["SEQUENCE"]) == 1
+    assert int(moved_event["SEQUENCE"]) == 2  # confirmed (TENTATIVE → CONFIRMED), then moved
     assert moved_event.decoded("DTSTART") == at(day, 15)
     assert str(moved_event["STATUS"]) == "TENTATIVE"  # to be confirmed again by the protocol
     cancelled_event = events[audience_uid(cancelled)]
@@ -100,3 +102,109 @@ def test_blocks_are_in_the_agenda_readers_feed_and_cancelled_when_lifted(client,
     services.unavailability_lift(block=block, by=people.chef_sp)
     event = fetch(client, people.ministre)[block_uid(block)]
     assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 1
+
+
+# --- SEQUENCE: every change to what an event shows is a new revision --------------------------
+# Phones and Outlook replace an event they hold only when its SEQUENCE rises: without it, they
+# keep the old time, text or status.
+def event_of(client, user, audience):
+    return fetch(client, user)[audience_uid(audience)]
+
+
+def test_a_purpose_corrected_with_modifier_la_demande_is_a_new_revision(client, login, people, programmed):
+    from .test_views_edit import form_data
+
+    audience = programmed()
+    before = event_of(client, people.ministre, audience)
+    corrected = "Commission mixte et visite d'État du Président ghanéen"
+    response = login(people.attache).post(
+        reverse("audiences:edit", args=[audience.pk]), form_data(audience, purpose=corrected)
+    )
+    assert response.status_code == 302
+    client.logout()
+    after = event_of(client, people.ministre, audience)
+    assert str(before["DESCRIPTION"]) == "Préparation de la commission mixte"
+    assert str(after["DESCRIPTION"]) == corrected
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "property_", "shown"),
+    [
+        ("on_behalf_of", "Union africaine", "SUMMARY", "Audience : Union africaine"),
+        ("requester", "other", "SUMMARY", "Audience : Ambassade du Nigeria"),
+        ("is_confidential", True, "CLASS", "CONFIDENTIAL"),
+    ],
+)
+def test_a_postponed_audience_corrected_is_a_new_revision(client, people, programmed, field, value, property_, shown):
+    """A postponed audience stays in the feed (CANCELLED) and its whole request may still be
+    corrected before it is programmed again."""
+    from correspondence.models import Correspondent
+
+    audience = services.audience_cancel(audience=programmed(), by=people.attache, reason="Report", postpone=True)
+    before = event_of(client, people.ministre, audience)
+    if value == "other":
+        value = Correspondent.objects.create(name="Ambassade du Nigeria", kind=Correspondent.Kind.EMBASSY)
+    _audience, changed = services.audience_update(actor=people.attache, audience=audience, **{field: value})
+    assert changed
+    after = event_of(client, people.ministre, audience)
+    assert str(after.get(property_)) == shown != str(before.get(property_))
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+
+
+def test_the_protocols_confirmation_is_a_new_revision(client, people, programmed):
+    audience = programmed()
+    before = event_of(client, people.ministre, audience)
+    services.audience_confirm(audience=audience, by=people.protocole)
+    after = event_of(client, people.ministre, audience)
+    assert (str(before["STATUS"]), str(after["STATUS"])) == ("TENTATIVE", "CONFIRMED")
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+
+
+def test_held_is_a_new_revision_only_when_the_status_shown_changes(client, people, programmed, day):
+    from audiences.models import Audience
+
+    tentative, confirmed = programmed(hour=9), programmed(hour=11)
+    services.audience_confirm(audience=confirmed, by=people.protocole)
+    # Both moved a month back (the service refuses to mark held an audience still ahead).
+    Audience.objects.filter(pk__in=[tentative.pk, confirmed.pk]).update(
+        starts_at=at(day, 9) - datetime.timedelta(days=30), ends_at=at(day, 9, 30) - datetime.timedelta(days=30)
+    )
+    before = fetch(client, people.ministre)
+    for audience in (tentative, confirmed):
+        services.audience_mark_held(audience=audience, by=people.attache)
+    after = fetch(client, people.ministre)
+    uid = audience_uid(tentative)
+    assert (str(after[uid]["STATUS"]), int(after[uid]["SEQUENCE"])) == ("CONFIRMED", int(before[uid]["SEQUENCE"]) + 1)
+    uid = audience_uid(confirmed)
+    assert (str(after[uid]["STATUS"]), int(after[uid]["SEQUENCE"])) == ("CONFIRMED", int(before[uid]["SEQUENCE"]))
+
+
+def test_the_report_of_an_audience_still_tentative_is_a_new_revision(client, people, programmed, day):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from audiences.models import Audience
+    from tests.correspondence.conftest import pdf_bytes
+
+    audience = programmed()
+    Audience.objects.filter(pk=audience.pk).update(
+        starts_at=at(day, 10) - datetime.timedelta(days=30), ends_at=at(day, 10, 30) - datetime.timedelta(days=30)
+    )
+    before = event_of(client, people.ministre, audience)
+    report = SimpleUploadedFile("compte-rendu.pdf", pdf_bytes(), content_type="application/pdf")
+    services.audience_report_attach(audience=audience, by=people.attache, upload=report)
+    after = event_of(client, people.ministre, audience)
+    assert (str(after["STATUS"]), int(after["SEQUENCE"])) == ("CONFIRMED", int(before["SEQUENCE"]) + 1)
+
+
+def test_what_the_event_does_not_show_is_no_new_revision(client, people, programmed):
+    audience = programmed()
+    before = event_of(client, people.ministre, audience)
+    services.audience_update(
+        actor=people.attache,
+        audience=audience,
+        languages="anglais, éwé",
+        participants=[{"name": "Mme Ama Owusu", "title": "Première secrétaire"}],
+    )
+    services.audience_preparation_update(actor=people.attache, audience=audience, needs_press=True)
+    assert int(event_of(client, people.ministre, audience)["SEQUENCE"]) == int(before["SEQUENCE"])

@@ -164,7 +164,7 @@ def test_protocol_asks_for_a_change_and_the_cabinet_is_notified(people, programm
 
 def test_move_keeps_history_raises_sequence_and_asks_reconfirmation(people, programmed, day):
     audience = services.audience_confirm(audience=programmed(hour=10), by=people.protocole)
-    old_start = audience.starts_at
+    old_start, old_sequence = audience.starts_at, audience.sequence
     moved = services.audience_move(
         audience=audience,
         by=people.chef_sp,
@@ -173,7 +173,7 @@ def test_move_keeps_history_raises_sequence_and_asks_reconfirmation(people, prog
         reason="Demande du ministre",
     )
     assert moved.state == AudienceState.PROGRAMMED and moved.confirmed_at is None
-    assert moved.sequence == 1
+    assert moved.sequence == old_sequence + 1
     event = moved.events.get(kind=AudienceEvent.Kind.MOVED)
     assert (event.actor, event.old_starts_at, event.new_starts_at, event.comment) == (
         people.chef_sp,

@@ -126,9 +126,10 @@ def test_a_programmed_audience_keeps_what_the_protocol_prepares_but_its_delegati
     )
     assert changed
     audience.refresh_from_db()
-    # Still confirmed, same time and revision: the protocol is told, it may ask a change.
+    # Still confirmed, same time: the protocol is told, it may ask a change. A new revision:
+    # the purpose is the feed's description (phones replace the event's text).
     assert audience.state == AudienceState.CONFIRMED
-    assert (audience.starts_at, audience.sequence) == (before.starts_at, before.sequence)
+    assert (audience.starts_at, audience.sequence) == (before.starts_at, before.sequence + 1)
     assert audience.purpose == "Commission mixte et visite d'État"
     assert {n.recipient.username for n in Notification.objects.all()} == {"protocole", "chef-sp"}
     notice = Notification.objects.get(recipient=people.protocole)
