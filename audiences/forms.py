@@ -17,7 +17,7 @@ from cabinet.selectors import holders_of
 from cabinet.widgets import FrenchDateField, FrenchDateTimeField, FrenchTimeField
 from correspondence.forms import CorrespondentPicker
 from correspondence.models import Correspondent, Mail, Register
-from correspondence.selectors import visible_mails
+from correspondence.selectors import can_manage_correspondents, visible_mails
 
 from .models import PROTOCOL_FIELDS, SCHEDULED_CORRECTABLE_FIELDS, Audience, AudienceState, Place, Unavailability
 from .services import REQUEST_FIELDS, last_event
@@ -99,6 +99,9 @@ class AudienceRequestForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requester"].queryset = Correspondent.objects.filter(is_active=True, merged_into__isnull=True)
+        # « + Créer… » only for who manages the directory: its inline creation refuses the others
+        # (audiences.add_audience may be given without a register role).
+        self.fields["requester"].widget.can_create = bool(user) and can_manage_correspondents(user)
         letter = self.fields["letter"]
         letter.letters = incoming_letters(user) if user else Mail.objects.none()
         example = _example_reference()

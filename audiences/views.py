@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -163,9 +163,30 @@ def audience_create(request):
         except ValidationError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, _("Demande d'audience enregistrée."))
-            return redirect("audiences:detail", pk=audience.pk)
+            return _after_recording(request, audience)
     return render(request, "audiences/request_form.html", {"form": form})
+
+
+def _after_recording(request, audience):
+    """The request's page; for who records requests without seeing them afterwards (the right
+    given alone, or the secretariat and a confidential request), the list of the requests they
+    see, the request named in the message (its page would answer 404)."""
+    if visible_audiences(request.user).filter(pk=audience.pk).exists():
+        messages.success(request, _("Demande d'audience enregistrée."))
+        return redirect("audiences:detail", pk=audience.pk)
+    messages.success(
+        request,
+        _(
+            "Demande d'audience de %(who)s enregistrée (« %(purpose)s », souhaitée à partir du %(date)s) et "
+            "transmise au cabinet ; elle ne figure pas parmi les audiences que vous pouvez consulter."
+        )
+        % {
+            "who": audience.requester_label,
+            "purpose": Truncator(audience.purpose).chars(80),
+            "date": f"{audience.wished_from:%d/%m/%Y}",
+        },
+    )
+    return redirect("audiences:list")
 
 
 @require_http_methods(["GET", "POST"])

@@ -25,13 +25,17 @@ User = get_user_model()
 
 class CorrespondentPicker(forms.Widget):
     """A search-as-you-type picker (static/correspondence/picker.js) that posts correspondent
-    ids; the chosen entries are rendered server-side, so a re-displayed form keeps them."""
+    ids; the chosen entries are rendered server-side, so a re-displayed form keeps them.
+
+    ``can_create``: whether it offers « + Créer… », the directory's inline creation, which
+    answers only who manages the directory (a form used by others turns it off)."""
 
     template_name = "correspondence/widgets/correspondent_picker.html"
 
-    def __init__(self, *, multiple: bool = False, attrs=None):
+    def __init__(self, *, multiple: bool = False, can_create: bool = True, attrs=None):
         super().__init__(attrs)
         self.multiple = multiple
+        self.can_create = can_create
 
     def render(self, name, value, attrs=None, renderer=None):
         # The project's template directory, not the form renderer's (which only sees apps).
@@ -54,7 +58,7 @@ class CorrespondentPicker(forms.Widget):
                 "multiple": self.multiple,
                 "chosen": sorted(chosen, key=lambda c: ids.index(c.pk)),
                 "search_url": reverse_lazy("correspondence:correspondent_lookup"),
-                "create_url": reverse_lazy("correspondence:correspondent_quick_create"),
+                "create_url": reverse_lazy("correspondence:correspondent_quick_create") if self.can_create else "",
                 "kinds": Correspondent.Kind.choices,
             }
         )

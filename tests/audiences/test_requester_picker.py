@@ -64,3 +64,27 @@ def test_the_register_and_the_request_recorders_keep_the_lookup(login, people, g
     for user in (people.dir_afrique, people.secretariat, people.attache, people.chef_sp):
         response = login(user).get(reverse(LOOKUP), {"q": "ghana"})
         assert response.status_code == 200 and [r["id"] for r in response.json()["results"]] == [ghana.pk]
+
+
+# --- « + Créer… »: offered to who may create a correspondent, and to nobody else -------------
+QUICK_CREATE = "correspondence:correspondent_quick_create"
+
+
+def test_who_may_not_create_a_correspondent_is_not_offered_to(login, people, ghana):
+    client = login(given("stagiaire", "add_audience"))
+    page = client.get(reverse("audiences:create")).content.decode()
+    assert f'data-search-url="{reverse(LOOKUP)}"' in page  # the lookup, still
+    assert "data-create-url" not in page and "data-picker-create" not in page and "+ Créer" not in page
+    # What the picker would have posted to answers 403 for this person.
+    assert client.post(reverse(QUICK_CREATE), {"name": "PNUD", "kind": "autre"}).status_code == 403
+
+
+def test_who_manages_the_directory_creates_from_the_request_forms(login, people, make_request):
+    audience = make_request()
+    for user in (people.secretariat, people.attache, people.chef_sp):
+        client = login(user)
+        for url in (reverse("audiences:create"), reverse("audiences:edit", args=[audience.pk])):
+            page = client.get(url).content.decode()
+            assert f'data-create-url="{reverse(QUICK_CREATE)}"' in page and "data-picker-create" in page
+    created = client.post(reverse(QUICK_CREATE), {"name": "PNUD", "kind": "autre"})
+    assert created.status_code == 201

@@ -393,3 +393,55 @@ def test_list_and_protocol_queue_run_the_same_queries_for_3_and_60_audiences(
     for (user, url), expected in zip(pages, few, strict=True):
         client.force_login(user)
         _same_queries(client, url, {"page": "2"}, expected, django_assert_num_queries)
+
+
+def test_who_records_a_request_without_seeing_it_is_sent_to_the_list_with_the_request_named(login, people, requester):
+    from .test_requester_picker import given
+
+    client = login(given("stagiaire", "add_audience"))
+    wished = timezone.localdate() + datetime.timedelta(days=3)
+    response = client.post(
+        reverse("audiences:create"),
+        {"requester": requester.pk, "purpose": "Présentation des lettres de créance", "wished_from": wished},
+    )
+    audience = Audience.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("audiences:list")
+    listed = client.get(response["Location"])
+    assert listed.status_code == 200
+    assert [str(m) for m in listed.context["messages"]] == [
+        "Demande d'audience de Ambassade du Ghana enregistrée (« Présentation des lettres de créance », souhaitée "
+        f"à partir du {wished:%d/%m/%Y}) et transmise au cabinet ; elle ne figure pas parmi les audiences que vous "
+        "pouvez consulter."
+    ]
+    # Its page is still not theirs.
+    assert client.get(reverse("audiences:detail", args=[audience.pk])).status_code == 404
+
+
+def test_the_secretariat_recording_a_confidential_request_is_sent_to_the_list(login, people, requester):
+    client = login(people.secretariat)
+    response = client.post(
+        reverse("audiences:create"),
+        {
+            "requester": requester.pk,
+            "purpose": "Entretien sur la sécurité régionale",
+            "wished_from": timezone.localdate(),
+            "is_confidential": "on",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("audiences:list"), 302)]
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message.startswith("Demande d'audience de Ambassade du Ghana enregistrée (« Entretien sur la sécurité")
+    assert Audience.objects.get().is_confidential
+
+
+def test_who_sees_the_request_recorded_is_sent_to_its_page(login, people, requester):
+    for user in (people.secretariat, people.attache):
+        response = login(user).post(
+            reverse("audiences:create"),
+            {"requester": requester.pk, "purpose": "Visite de courtoisie", "wished_from": timezone.localdate()},
+            follow=True,
+        )
+        audience = Audience.objects.latest("pk")
+        assert response.redirect_chain == [(reverse("audiences:detail", args=[audience.pk]), 302)]
+        assert [str(m) for m in response.context["messages"]] == ["Demande d'audience enregistrée."]
