@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import tempfile
 
-from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -34,11 +38,31 @@ EXPORT_HEADERS = [
 ]
 
 
-def _export_rows(request: HttpRequest):
+# Rows an export may hold: what a web request builds well within the server's timeout (60 s)
+# on the project's machine, measured at 1,000,000 letters: 42 000 rows took 1.9 s in CSV and
+# 8.3 s in Excel; the whole register (900 000 rows) 46 s and 203 MB in CSV, and Excel far more.
+# A year of the register (tens of thousands of letters) fits in either.
+EXPORT_LIMITS = {"csv": 100_000, "xlsx": 50_000}
+
+
+def _export_rows(request: HttpRequest, kind: str):
+    """The rows of the filtered register, or the register page again (filters kept) with a
+    French message when there are more than the format's limit."""
     # Checked here, not inside the generator: a streamed response has started by then.
     _require(selectors.can_export(request.user))
     _form, filters = _filters_from(request)
     mails = selectors.filtered_mails(request.user, filters)
+    limit = EXPORT_LIMITS[kind]
+    if mails.order_by()[: limit + 1].count() > limit:
+        messages.error(
+            request,
+            _(
+                "L'export est limité à %(limit)s lignes dans ce format, et la sélection en compte "
+                "davantage : précisez la période ou les filtres, puis exportez de nouveau."
+            )
+            % {"limit": number_format(limit, force_grouping=True)},
+        )
+        return redirect(f"{reverse('correspondence:mail_list')}?{request.GET.urlencode()}")
     # Confidential and secret letters leave in the file: the consultation log says who took them.
     services.consultation_log_export(mails=mails, user=request.user)
     return _rows(mails)
@@ -120,8 +144,10 @@ def _csv_safe(value: str) -> str:
 
 
 @require_GET
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    rows = _export_rows(request)
+def export_csv(request: HttpRequest) -> HttpResponse:
+    rows = _export_rows(request, "csv")
+    if isinstance(rows, HttpResponse):
+        return rows
     writer = csv.writer(_Echo(), delimiter=";")
 
     def stream():
@@ -136,10 +162,12 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @require_GET
-def export_xlsx(request: HttpRequest) -> FileResponse:
+def export_xlsx(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
 
-    rows = _export_rows(request)
+    rows = _export_rows(request, "xlsx")
+    if isinstance(rows, HttpResponse):
+        return rows
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Registre"))
     sheet.append([str(h) for h in EXPORT_HEADERS])
