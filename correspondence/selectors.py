@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -118,18 +119,51 @@ def _routed_to_units(units) -> QuerySet:
 # 22–39 ms for the 60 000 grants of an adviser in the volume data, on every query, where the
 # register's page reads about sixty letters. Below it, the set is small and cheap to read.
 MANY_OPENED = 10_000
+# For someone who sees no level, reading the register in order and testing each row costs in
+# proportion to letters / opened (how far the page and its bounded count must read to find
+# theirs: 0.37 µs a row, 367 ms for a person with none at 1,000,000 letters), and fetching
+# the opened ones then sorting them costs in proportion to opened (13.6 µs each: 592 ms for a
+# director's 42 000). The two meet where opened² = WALK_FACTOR × letters: about 2 750 opened
+# at a million letters, 870 at 100 000 (measured on the volume data, docs/performance.md).
+WALK_FACTOR = 8
+
+
+def _letters() -> int:
+    """How many letters the register holds: PostgreSQL's estimate (no count over a million
+    rows), exact elsewhere."""
+    if connection.vendor != "postgresql":
+        return Mail.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [Mail._meta.db_table])
+        row = cursor.fetchone()
+    return max(row[0] if row else 0, 0)  # -1: never analysed
+
+
+def _opened_and_letters(user) -> tuple[int, int]:
+    """The grants and routings to the person's units (two bounded index-only counts, up to
+    ``MANY_OPENED``), and the register's size; cached per person until the next write to the
+    register."""
+
+    def count() -> tuple[int, int]:
+        units = unit_ids_of(user)
+        opened = _grants(user)[:MANY_OPENED].count()
+        if units:
+            opened += _routed_to_units(units)[:MANY_OPENED].count()
+        return min(opened, MANY_OPENED), _letters()
+
+    return per_person(user, "mail-opened", count)
 
 
 def _many_opened(user) -> bool:
-    """Whether at least ``MANY_OPENED`` grants and routings to the person's units exist (two
-    bounded index-only counts; cached per person until the next write to the register)."""
+    """Enough opened mails to probe rows rather than read the set (someone who sees a level)."""
+    return _opened_and_letters(user)[0] >= MANY_OPENED
 
-    def count() -> bool:
-        units = unit_ids_of(user)
-        grants = _grants(user)[:MANY_OPENED].count()
-        return grants + (_routed_to_units(units)[:MANY_OPENED].count() if units else 0) >= MANY_OPENED
 
-    return per_person(user, "mail-opened", count)
+def _walk_register(user) -> bool:
+    """Enough opened mails, for the register's size, to read the register in order rather
+    than fetch them all (someone who sees no level)."""
+    opened, letters = _opened_and_letters(user)
+    return opened >= MANY_OPENED or (opened > 0 and opened * opened >= WALK_FACTOR * letters)
 
 
 def _opened_to(user, units, *, via: str, probe: bool) -> Q:
@@ -151,13 +185,14 @@ def _opened_to(user, units, *, via: str, probe: bool) -> Q:
 
 
 def _only_opened(user, units, *, via: str = "") -> Q:
-    """Every visible row comes from the mails opened to the person (they see no level). A few
-    of them: one ``IN`` that PostgreSQL joins from (secret mail left out inside). Thousands:
-    two ``IN`` tests under an ``OR``, which PostgreSQL hashes and applies while it reads the
-    register in order, stopping at the page's end: a director whose service received 42 000
-    letters waited for all of them to be fetched and sorted (611 + 236 ms at 1,000,000)."""
+    """Every visible row comes from the mails opened to the person (they see no level). Few of
+    them for the register's size: one ``IN`` that PostgreSQL joins from (secret mail left out
+    inside). Many (``_walk_register``): two ``IN`` tests under an ``OR``, which PostgreSQL
+    hashes and applies while it reads the register in order, stopping at the page's end: a
+    director whose service received 42 000 letters waited for all of them to be fetched and
+    sorted (611 + 236 ms at 1,000,000)."""
     mail_id = f"{via}_id" if via else "pk"
-    if _many_opened(user):
+    if _walk_register(user):
         return _opened_to(user, units, via=via, probe=False)
     opened = _grants(user)
     if units:

@@ -42,6 +42,7 @@ def visibility(request, monkeypatch):
     """Every rule holds with both ways of reading the mails opened to a person individually:
     as sets read once (a few) and per-row probes (thousands: ``selectors.MANY_OPENED``)."""
     monkeypatch.setattr(selectors, "_many_opened", lambda user: request.param == "probed")
+    monkeypatch.setattr(selectors, "_walk_register", lambda user: request.param == "probed")
     return request.param
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cabinet import freshness
 from correspondence import selectors, services
 from correspondence.models import Instruction, Mail
 
@@ -35,6 +36,34 @@ def test_opened_mails_are_counted_up_to_the_threshold(people, register_incoming,
     _route(people, register_incoming, 1, assignee=director)
     assert selectors._many_opened(director) is True
     assert selectors._many_opened(people.secretariat) is False
+
+
+def test_someone_who_sees_no_level_reads_the_register_in_order_when_enough_is_opened_for_its_size(
+    people, register_incoming, monkeypatch
+):
+    """opened² ≥ WALK_FACTOR × letters: 2 750 opened at a million letters, 870 at 100 000."""
+    director = people.dir_afrique
+    _route(people, register_incoming, 3, assignee_unit=people.units["daai"])
+    monkeypatch.setattr(selectors, "_letters", lambda: 1_000)
+    assert selectors._walk_register(director) is False  # 9 < 8 000
+    monkeypatch.setattr(selectors, "WALK_FACTOR", 0.009)
+    freshness.bump_data()  # the cached figures are recomputed
+    assert selectors._walk_register(director) is True  # 9 ≥ 9
+    # Nothing opened: nothing to fetch, whatever the size.
+    assert selectors._walk_register(people.protocole) is False
+    monkeypatch.setattr(selectors, "MANY_OPENED", 3)
+    monkeypatch.setattr(selectors, "WALK_FACTOR", 8)
+    freshness.bump_data()
+    assert selectors._walk_register(director) is True  # thousands, whatever the size
+
+
+def test_the_register_size_is_postgresqls_estimate_there_and_a_count_elsewhere(people, register_incoming):
+    for _n in range(3):
+        register_incoming()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE correspondence_mail")  # what autovacuum does as the table grows
+    assert selectors._letters() == 3
 
 
 def _register_reads(client, **params) -> list[tuple[str, str]]:
@@ -102,7 +131,8 @@ def test_postgresql_a_director_with_many_routings_has_them_tested_while_the_regi
 
 
 @pytest.mark.postgres
-def test_postgresql_a_director_with_few_routings_has_them_joined_from(people, register_incoming, login):
+def test_postgresql_a_director_with_few_routings_has_them_joined_from(people, register_incoming, login, monkeypatch):
+    monkeypatch.setattr(selectors, "_letters", lambda: 1_000_000)  # 2 of a million: fetch them
     _route(people, register_incoming, 2, assignee_unit=people.units["daai"])
     _route(people, register_incoming, 1, level=Mail.Confidentiality.SECRET, assignee_unit=people.units["daai"])
     register_incoming()
