@@ -141,15 +141,16 @@ def _letters() -> int:
 
 def _opened_and_letters(user) -> tuple[int, int]:
     """The grants and routings to the person's units (two bounded index-only counts, up to
-    ``MANY_OPENED``), and the register's size; cached per person until the next write to the
-    register."""
+    ``MANY_OPENED``), and the register's size for whoever sees no level; cached per person
+    until the next write to the register."""
 
     def count() -> tuple[int, int]:
         units = unit_ids_of(user)
         opened = _grants(user)[:MANY_OPENED].count()
         if units:
             opened += _routed_to_units(units)[:MANY_OPENED].count()
-        return min(opened, MANY_OPENED), _letters()
+        # The register's size matters only to whoever sees no level (``_walk_register``).
+        return min(opened, MANY_OPENED), 0 if _levels(user) else _letters()
 
     return per_person(user, "mail-opened", count)
 
