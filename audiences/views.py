@@ -189,32 +189,52 @@ def _after_recording(request, audience):
     return redirect("audiences:list")
 
 
-@require_http_methods(["GET", "POST"])
-def audience_edit(request, pk: int):
-    """« Modifier la demande »: whoever records requests corrects them until the audience is
-    held, cancelled or refused (404 if hidden, 403 without the right)."""
+def _correction_view(request, pk: int, *, right: str, require, form_for, save, saved: str, template: str):
+    """A correction of one audience from a form opened earlier: 404 if hidden, 403 without
+    ``right``, ``require``'s refusal as a message on the audience's page; on a valid POST,
+    ``save(audience, form)`` returns whether anything changed. A change made meanwhile by
+    someone else (``ChangedMeanwhile``) is shown on the form, what was typed kept, and saving
+    again confirms it."""
     audience = access_audience(request.user, pk)
-    if not request.user.has_perm(RECORD):
+    if not request.user.has_perm(right):
         raise PermissionDenied
     try:
-        services.require_correctable(audience)
+        require(audience)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
         return redirect("audiences:detail", pk=pk)
-    form = AudienceEditForm(request.POST or None, instance=audience, user=request.user)
+    form = form_for(audience)
     if request.method == "POST" and form.is_valid():
         try:
-            _audience, changed = services.audience_update(actor=request.user, audience=audience, **form.changes())
+            changed = save(audience, form)
         except services.ChangedMeanwhile as exc:
             form.add_error(None, exc)
             form.seen_now(exc.event_id)
         except ValidationError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, _("Demande modifiée.") if changed else _("Aucune modification à enregistrer."))
+            messages.success(request, saved if changed else _("Aucune modification à enregistrer."))
             return redirect("audiences:detail", pk=pk)
-    return render(request, "audiences/edit_form.html", {"form": form, "audience": audience})
+    return render(request, template, {"form": form, "audience": audience})
+
+
+@require_http_methods(["GET", "POST"])
+def audience_edit(request, pk: int):
+    """« Modifier la demande »: whoever records requests corrects them until the audience is
+    held, cancelled or refused (404 if hidden, 403 without the right)."""
+    return _correction_view(
+        request,
+        pk,
+        right=RECORD,
+        require=services.require_correctable,
+        form_for=lambda audience: AudienceEditForm(request.POST or None, instance=audience, user=request.user),
+        save=lambda audience, form: services.audience_update(actor=request.user, audience=audience, **form.changes())[
+            1
+        ],
+        saved=_("Demande modifiée."),
+        template="audiences/edit_form.html",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -222,35 +242,18 @@ def audience_preparation(request, pk: int):
     """« Modifier la préparation »: who programmes audiences changes the cabinet's participants
     and the protocol's needs of one in the agenda and still ahead, its time and place untouched
     (404 if hidden, 403 without the right)."""
-    audience = access_audience(request.user, pk)
-    if not request.user.has_perm(PROGRAMME):
-        raise PermissionDenied
-    try:
-        services.require_preparable(audience)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("audiences:detail", pk=pk)
-    form = PreparationForm(request.POST or None, audience=audience)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _audience, changed = services.audience_preparation_update(
-                actor=request.user, audience=audience, **form.cleaned_data
-            )
-        except services.ChangedMeanwhile as exc:
-            form.add_error(None, exc)
-            form.seen_now(exc.event_id)
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Préparation modifiée ; le protocole en est averti.")
-                if changed
-                else _("Aucune modification à enregistrer."),
-            )
-            return redirect("audiences:detail", pk=pk)
-    return render(request, "audiences/preparation_form.html", {"form": form, "audience": audience})
+    return _correction_view(
+        request,
+        pk,
+        right=PROGRAMME,
+        require=services.require_preparable,
+        form_for=lambda audience: PreparationForm(request.POST or None, audience=audience),
+        save=lambda audience, form: services.audience_preparation_update(
+            actor=request.user, audience=audience, **form.cleaned_data
+        )[1],
+        saved=_("Préparation modifiée ; le protocole en est averti."),
+        template="audiences/preparation_form.html",
+    )
 
 
 def _simple_action(request, pk: int, perm: str, action, success: str, form_class=None, **fixed):
