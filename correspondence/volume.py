@@ -934,7 +934,9 @@ def _generate(spec):
                 instruction = instructions[int(rand() * len(instructions))]
                 done = imputation_state == "terminee"
                 acknowledged = done or imputation_state == "accusee"
-                acknowledged_any = acknowledged_any or imputation_state == "accusee"
+                # Taking a routing into account (its completion includes it) puts the letter
+                # « en traitement », as services.imputation_acknowledge does.
+                acknowledged_any = acknowledged_any or acknowledged
                 by = registrar if to_unit else assignee
                 add_imputation(
                     f"{imputation_id}\t{mail_id}\t{assignee}\t{unit}\t{instruction}\t"

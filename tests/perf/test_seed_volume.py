@@ -85,6 +85,11 @@ def test_seeded_rows_are_related_as_the_services_would_leave_them():
     # Outgoing letters name their recipient; secret letters are never routed to a unit.
     assert not Mail.objects.filter(register="depart", recipients__isnull=True).exists()
     assert not Imputation.objects.filter(mail__confidentiality="secret", assignee_unit__isnull=False).exists()
+    # A letter whose routing was taken into account or completed is at least « en traitement »,
+    # as services.imputation_acknowledge leaves it (the volume data had « imputé » letters with
+    # every routing completed).
+    taken = Imputation.objects.filter(state__in=["accusee", "terminee"]).values("mail_id")
+    assert not Mail.objects.filter(pk__in=taken, state__in=["enregistre", "impute"]).exists()
 
 
 def test_confidential_and_secret_letters_stay_invisible_to_whoever_may_not_see_them(people):
