@@ -84,6 +84,19 @@ def page_number(text: str | None) -> int:
     return max(1, int(text))
 
 
+def typed_text(params: QueryDict, name: str = "q", *, limit: int = 200) -> str:
+    """Text typed in a search box and read from the address: at most ``limit`` characters,
+    without NUL characters, which PostgreSQL refuses in a query (a server error before)."""
+    return params.get(name, "").replace("\x00", "")[:limit]
+
+
+def whole_number(text: str) -> int | None:
+    """A positive whole number written with the digits 0-9, else None (« ² » passes
+    ``str.isdigit`` but not ``int``)."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS else None
+
+
 def query_without(params: QueryDict, *names: str) -> str:
     """The address's parameters without ``names``, for links that set them again."""
     params = params.copy()

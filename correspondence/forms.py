@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cabinet.freshness import per_person
 from cabinet.models import Mandate, OrgUnit
+from cabinet.pagination import whole_number
 from cabinet.widgets import FastSelect, FrenchDateField
 
 from .files import ACCEPT_ATTRIBUTE, check_upload
@@ -51,7 +52,7 @@ class CorrespondentPicker(forms.Widget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         ids = value if isinstance(value, list | tuple) else ([value] if value else [])
-        ids = [int(v) for v in ids if str(v).isdigit()]
+        ids = [n for n in (whole_number(str(v)) for v in ids) if n is not None]
         chosen = list(Correspondent.objects.filter(pk__in=ids)) if ids else []
         context["widget"].update(
             {

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cabinet.pagination import paginate_list
+from cabinet.pagination import paginate_list, typed_text
 from cabinet.registry import may_pick_correspondents
 
 from .. import selectors, services
@@ -29,7 +29,7 @@ from ._access import _apply_errors, _require
 @require_GET
 def correspondent_list(request: HttpRequest) -> HttpResponse:
     _require(selectors.uses_register(request.user))
-    text = request.GET.get("q", "")[:200]
+    text = typed_text(request.GET)
     # A page past the end (a bookmark after a merge) opens the last page, like the other lists.
     page = paginate_list(selectors.correspondent_directory(text), request.GET)
     return render(
@@ -49,7 +49,7 @@ def correspondent_lookup(request: HttpRequest) -> JsonResponse:
     """As-you-type picker: at most 15 matches, as JSON, for whoever has a form that picks
     correspondents (the register's, an audience request's: see ``picks_correspondents``)."""
     _require(may_pick_correspondents(request.user))
-    text = request.GET.get("q", "")[:100]
+    text = typed_text(request.GET, limit=100)
     results = (
         [
             {"id": c.pk, "label": str(c), "detail": " · ".join(x for x in (c.get_kind_display(), c.country) if x)}

@@ -15,6 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cabinet.holding import HeldFiles
+from cabinet.pagination import whole_number
 from cabinet.uploads import open_stored
 
 from .. import holding, selectors, services
@@ -146,9 +147,9 @@ def register_outgoing(request: HttpRequest) -> HttpResponse:
         .values_list("pk", flat=True)[:50]
     )
     initial = {}
-    answering = request.GET.get("reponse_a", "")
-    if answering.isdigit():
-        incoming = _get_mail_for_user(request, int(answering))
+    answering = whole_number(request.GET.get("reponse_a", ""))
+    if answering is not None:
+        incoming = _get_mail_for_user(request, answering)
         _require(incoming.register == Register.ARRIVEE and not incoming.is_cancelled)
         ids.insert(0, incoming.pk)
         initial = {
@@ -167,7 +168,7 @@ def register_outgoing(request: HttpRequest) -> HttpResponse:
                 "letter_date": timezone.localtime(signed_item.signed_at).date(),
             }
         )
-    posted = [int(v) for v in request.POST.getlist("replies_to") if v.isdigit()]
+    posted = [n for n in map(whole_number, request.POST.getlist("replies_to")) if n is not None]
     if posted:
         ids += list(incoming_qs.filter(pk__in=posted).values_list("pk", flat=True))
     reply_qs = Mail.objects.filter(pk__in=ids).select_related("correspondent").order_by("-registered_at")
@@ -225,10 +226,10 @@ def _signed_item_for_registration(request: HttpRequest):
     from delegations.models import SignatureItem
     from delegations.selectors import visible_items
 
-    raw = request.POST.get("parapheur") or request.GET.get("parapheur") or ""
-    if not raw.isdigit():
+    number = whole_number(request.POST.get("parapheur") or request.GET.get("parapheur") or "")
+    if number is None:
         return None
-    item = SignatureItem.objects.filter(pk=int(raw)).select_related("signer").first()
+    item = SignatureItem.objects.filter(pk=number).select_related("signer").first()
     if item is None:
         raise Http404
     source = _mail_of_source(request, item.source_url)

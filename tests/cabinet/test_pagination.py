@@ -77,3 +77,23 @@ def test_the_register_pages_are_unchanged_past_the_end(groups):
     (its keyset links never lead there)."""
     page = paginate(groups(7), page=9, per_page=3)
     assert page.number == 9 and list(page) == [] and page.count == 7 and page.param == "page"
+
+
+def test_typed_text_drops_nul_characters_and_keeps_the_limit():
+    from django.http import QueryDict
+
+    from cabinet.pagination import typed_text
+
+    params = QueryDict("q=amb%00assade&long=" + "x" * 300)
+    assert typed_text(params) == "ambassade"
+    assert len(typed_text(params, "long")) == 200
+    assert typed_text(params, "absent") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "number"), [("12", 12), (" 7 ", 7), ("²", None), ("١٢", None), ("-3", None), ("", None), ("9" * 10, None)]
+)
+def test_whole_number_reads_only_ascii_digits(text, number):
+    from cabinet.pagination import whole_number
+
+    assert whole_number(text) == number

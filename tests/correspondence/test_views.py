@@ -703,3 +703,18 @@ def test_an_export_over_its_limit_sends_back_to_the_register_with_the_filters(
     assert exported.status_code == 200
     b"".join(exported.streaming_content)
     assert MailConsultation.objects.count() == 3
+
+
+def test_odd_characters_in_addresses_get_pages_not_server_errors(people, login, register_incoming):
+    """Found by submitting every form with bad values: a NUL typed in the directory's search
+    (PostgreSQL refuses it in a query) and « ² » taken for a number (``str.isdigit``) were
+    server errors."""
+    incoming = register_incoming()
+    client = login(people.secretariat)
+    assert client.get(reverse("correspondence:correspondent_list"), {"q": "amb\x00assade"}).status_code == 200
+    lookup = client.get(reverse("correspondence:correspondent_lookup"), {"q": "amb\x00"})
+    assert lookup.status_code == 200 and "results" in lookup.json()
+    page = client.get(reverse("correspondence:register_outgoing"), {"reponse_a": "²"})
+    assert page.status_code == 200 and incoming.subject not in page.content.decode()
+    posted = client.post(reverse("correspondence:register_outgoing"), {"replies_to": ["²"], "subject": ""})
+    assert posted.status_code == 200 and "Ce champ est obligatoire." in posted.content.decode()
