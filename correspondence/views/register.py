@@ -15,7 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cabinet.holding import HeldFiles
-from cabinet.pagination import whole_number
+from cabinet.pagination import page_number, whole_number
 from cabinet.uploads import open_stored
 
 from .. import holding, selectors, services
@@ -36,14 +36,11 @@ from ._access import _apply_errors, _filters_from, _get_mail_for_user, _require
 @require_GET
 def mail_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters_from(request)
-    try:
-        page_number = int(request.GET.get("page", "1"))
-    except ValueError:
-        page_number = 1
     page = selectors.paginate_register(
         selectors.register_list(request.user, filters),
         sort=filters.sort,
-        page=page_number,
+        # Bounded: « 99999999999999999999 » made an offset PostgreSQL's bigint cannot hold.
+        page=page_number(request.GET.get("page")),
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         per_page=selectors.PER_PAGE,

@@ -718,3 +718,6 @@ def test_odd_characters_in_addresses_get_pages_not_server_errors(people, login, 
     assert page.status_code == 200 and incoming.subject not in page.content.decode()
     posted = client.post(reverse("correspondence:register_outgoing"), {"replies_to": ["²"], "subject": ""})
     assert posted.status_code == 200 and "Ce champ est obligatoire." in posted.content.decode()
+    # A page number beyond what PostgreSQL's offsets hold, or not a number: a page, empty or first.
+    for number in ("99999999999999999999", "²", "abc"):
+        assert client.get(reverse("correspondence:mail_list"), {"page": number}).status_code == 200
