@@ -389,7 +389,8 @@ class MailFilterForm(forms.Form):
     assignee = forms.ModelChoiceField(
         widget=FastSelect, label=_("Attributaire"), queryset=User.objects.none(), required=False, empty_label=_("Tous")
     )
-    correspondent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Bounded like the ids it names: a larger number overflowed SQLite's integers (a server error).
+    correspondent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     cancelled = forms.ChoiceField(
         widget=FastSelect,
         label=_("Annulés"),
