@@ -76,12 +76,11 @@ def bounded_page(qs: QuerySet, rows: list, *, number: int, has_previous: bool, h
 def page_number(text: str | None) -> int:
     """The page asked for in the address; 1 for anything but a positive whole number (« abc »,
     « 0 », « -3 »). A number past any list's end is kept: ``paginate_list`` answers it."""
-    text = (text or "").strip()
-    if not text.isascii() or not text.isdigit():
-        return 1
-    if len(text) > _MAX_DIGITS:
-        return 10**_MAX_DIGITS
-    return max(1, int(text))
+    number = whole_number(text)
+    if number is None:
+        text = (text or "").strip()
+        return 10**_MAX_DIGITS if text.isascii() and text.isdigit() else 1  # too many digits: past the end
+    return max(1, number)
 
 
 def typed_text(params: QueryDict, name: str = "q", *, limit: int = 200) -> str:

@@ -250,11 +250,11 @@ class Subjects:
     adviser: object  # conseiller technique holding the most row-level grants
     agenda: object  # chef du secrétariat particulier: the minister's agenda
     admin: object
+    mail: Mail | None
+    correspondent: Correspondent | None
+    month_start: datetime.date | None
     # A ministry director: sees no level, only what is routed to him or his service.
     unit_director: object = None
-    mail: Mail | None = None
-    correspondent: Correspondent | None = None
-    month_start: datetime.date | None = None
 
 
 def pick_subjects() -> Subjects:

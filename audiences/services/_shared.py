@@ -128,6 +128,19 @@ def _refuse_if_changed_meanwhile(audience: Audience, seen_event: int | None, mes
         )
 
 
+def _locked_for_correction(
+    audience: Audience, *, actor, right: str, require, seen_event: int | None, changed_meanwhile: str
+) -> Audience:
+    """The audience, locked, for ``actor`` to correct from a form: ``right`` held, the state
+    ``require`` asks, and no change since the form showed ``seen_event``
+    (``_refuse_if_changed_meanwhile``, with ``changed_meanwhile`` as its message)."""
+    _require(actor, right)
+    audience = _lock(audience)
+    require(audience)
+    _refuse_if_changed_meanwhile(audience, seen_event, changed_meanwhile)
+    return audience
+
+
 def _change_line(audience: Audience, name: str, new) -> str:
     """« Période souhaitée (début) : 10/03/2026 → 12/03/2026 », for the history."""
     label = capfirst(Audience._meta.get_field(name).verbose_name)

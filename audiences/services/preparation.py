@@ -21,10 +21,9 @@ from ._shared import (
     _cabinet_coordinators,
     _change_line,
     _event,
-    _lock,
+    _locked_for_correction,
     _notify,
     _protocol_people,
-    _refuse_if_changed_meanwhile,
     _require,
     _url,
     _when,
@@ -88,13 +87,13 @@ def audience_preparation_update(
     unknown = set(needs) - set(PROTOCOL_FIELDS)
     if unknown:
         raise TypeError(f"audience_preparation_update: unknown fields {sorted(unknown)}")
-    _require(actor, PROGRAMME)
-    audience = _lock(audience)
-    require_preparable(audience)
-    _refuse_if_changed_meanwhile(
+    audience = _locked_for_correction(
         audience,
-        seen_event,
-        _(
+        actor=actor,
+        right=PROGRAMME,
+        require=require_preparable,
+        seen_event=seen_event,
+        changed_meanwhile=_(
             "L'audience a été modifiée depuis que vous avez ouvert ce formulaire (%(what)s, par %(who)s, "
             "le %(when)s) : rien n'a été enregistré. Vérifiez la fiche, puis enregistrez de nouveau pour "
             "confirmer vos valeurs."

@@ -28,10 +28,10 @@ from ._shared import (
     _change_line,
     _event,
     _lock,
+    _locked_for_correction,
     _notify,
     _protocol_people,
     _raise_sequence_if_shown,
-    _refuse_if_changed_meanwhile,
     _require,
     _require_state,
     _when,
@@ -186,13 +186,13 @@ def audience_update(
     unknown = set(fields) - set(REQUEST_FIELDS)
     if unknown:
         raise TypeError(f"audience_update: unknown fields {sorted(unknown)}")
-    _require(actor, RECORD)
-    audience = _lock(audience)
-    require_correctable(audience)
-    _refuse_if_changed_meanwhile(
+    audience = _locked_for_correction(
         audience,
-        seen_event,
-        _(
+        actor=actor,
+        right=RECORD,
+        require=require_correctable,
+        seen_event=seen_event,
+        changed_meanwhile=_(
             "La demande a été modifiée depuis que vous l'avez ouverte (%(what)s, par %(who)s, le %(when)s) : "
             "rien n'a été enregistré. Vérifiez la fiche, puis enregistrez de nouveau pour confirmer vos valeurs."
         ),
