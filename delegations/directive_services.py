@@ -18,8 +18,7 @@ from cabinet.selectors import has_role, holders_of
 from cabinet.services import notification_create
 
 from .models import Directive, DirectiveUserObjectPermission, ExecutionReport, Transmission
-
-RECIPIENT_ROLES = (Role.DIRECTEUR, Role.CHEF_SERVICE)
+from .selectors import RECIPIENT_ROLES
 
 
 def _perm(codename: str) -> Permission:

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from cabinet.freshness import per_person
 from cabinet.roles import Role
 from cabinet.selectors import has_role
 
@@ -26,6 +27,13 @@ from .models import (
 
 # Who runs the cabinet sees the whole signature book and every directive.
 OVERSEERS = (Role.MINISTRE, Role.DIRECTEUR_CABINET)
+# Who directives are transmitted to, to execute them.
+RECIPIENT_ROLES = (Role.DIRECTEUR, Role.CHEF_SERVICE)
+# Who directives reach: the overseers, the advisers who follow them up (``directive_create``
+# gives them the right to transmit), the directors and heads of service who execute them.
+DIRECTIVE_ROLES = (*OVERSEERS, Role.CONSEILLER, *RECIPIENT_ROLES)
+DRAFT = "delegations.add_signatureitem"
+CREATE_DIRECTIVE = "delegations.add_directive"
 
 
 def _item_perm(user, codename: str | None = None):
@@ -111,6 +119,18 @@ def book_count(user) -> int:
         round=F("item__visa_round"),
     )
     return to_sign + (items_to_visa(user).count() if pending_visa.exists() else 0)
+
+
+def book_waiting(user) -> int:
+    """``book_count``, cached for the person until the next write (the navigation's badge)."""
+    return per_person(user, "parapheur", lambda: book_count(user))
+
+
+def uses_book(user) -> bool:
+    """Who has business in the signature book: whoever may draft (the page's « Nouvelle
+    pièce »: every post but the protocol's) and whoever an item awaits, to sign or to visa.
+    Read from what is cached for the person: no query on a page that wrote nothing."""
+    return user.has_perm(DRAFT) or book_waiting(user) > 0
 
 
 def is_current_visa_holder(user, item: SignatureItem) -> bool:
@@ -222,6 +242,21 @@ def transmissions_received(user) -> QuerySet[Transmission]:
         .select_related("directive", "transmitted_by")
         .order_by("directive__deadline", "id")
     )
+
+
+def directives_to_acknowledge(user) -> int:
+    """Transmissions received and not yet acknowledged, cached for the person until the next
+    write (the navigation's badge)."""
+    return per_person(
+        user, "directives", lambda: transmissions_received(user).filter(state=Transmission.State.TRANSMISE).count()
+    )
+
+
+def uses_directives(user) -> bool:
+    """Who has business on the directives page: whoever may record one (the page's « Nouvelle
+    directive »), holds a post directives reach (``DIRECTIVE_ROLES``: what the page lists is
+    theirs) or still has one to acknowledge. From what is cached for the person."""
+    return has_role(user, *DIRECTIVE_ROLES) or user.has_perm(CREATE_DIRECTIVE) or directives_to_acknowledge(user) > 0
 
 
 def execution_board() -> QuerySet[Transmission]:

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cabinet.freshness import per_person
 from cabinet.registry import NavItem, Panel
 
 from . import selectors
@@ -16,21 +15,27 @@ from .models import Transmission
 
 
 def nav_items(user) -> list[NavItem]:
-    to_sign = per_person(user, "parapheur", lambda: selectors.book_count(user))
-    to_acknowledge = per_person(
-        user,
-        "directives",
-        lambda: selectors.transmissions_received(user).filter(state=Transmission.State.TRANSMISE).count(),
-    )
-    return [
-        NavItem(_("Parapheur"), reverse("delegations:book"), section="/delegations/parapheur/", badge=to_sign or None),
-        NavItem(
-            _("Directives"),
-            reverse("delegations:directive_list"),
-            section="/delegations/directives/",
-            badge=to_acknowledge or None,
-        ),
-    ]
+    """Each entry for those who have business on its page (a person given only an audiences
+    right, say, has neither)."""
+    items = []
+    if selectors.uses_book(user):
+        to_sign = selectors.book_waiting(user)
+        items.append(
+            NavItem(
+                _("Parapheur"), reverse("delegations:book"), section="/delegations/parapheur/", badge=to_sign or None
+            )
+        )
+    if selectors.uses_directives(user):
+        to_acknowledge = selectors.directives_to_acknowledge(user)
+        items.append(
+            NavItem(
+                _("Directives"),
+                reverse("delegations:directive_list"),
+                section="/delegations/directives/",
+                badge=to_acknowledge or None,
+            )
+        )
+    return items
 
 
 def dashboard_panels(request) -> list[Panel]:

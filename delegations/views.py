@@ -68,13 +68,13 @@ def book(request: HttpRequest) -> HttpResponse:
             "take_back": paginate_list(selectors.items_in_visa_signable(user), request.GET, param="en_visa"),
             "drafted": paginate_list(drafted, request.GET, param="mes_pieces"),
             "signed": selectors.items_signed(user),
-            "can_draft": user.has_perm("delegations.add_signatureitem"),
+            "can_draft": user.has_perm(selectors.DRAFT),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("delegations.add_signatureitem", raise_exception=True)
+@permission_required(selectors.DRAFT, raise_exception=True)
 def item_create(request: HttpRequest) -> HttpResponse:
     form = SignatureItemForm(*posted(request))
     held = held_file(request, "document")

@@ -30,7 +30,7 @@ def directive_list(request: HttpRequest) -> HttpResponse:
         {
             "directives": paginate_list(selectors.directive_list(request.user), request.GET),
             "received": paginate_list(selectors.transmissions_received(request.user), request.GET, param="recues"),
-            "can_create": request.user.has_perm("delegations.add_directive"),
+            "can_create": request.user.has_perm(selectors.CREATE_DIRECTIVE),
             "can_board": request.user.has_perm("delegations.view_execution_board"),
             "today": timezone.localdate(),
         },
@@ -38,7 +38,7 @@ def directive_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("delegations.add_directive", raise_exception=True)
+@permission_required(selectors.CREATE_DIRECTIVE, raise_exception=True)
 def directive_create(request: HttpRequest) -> HttpResponse:
     form = DirectiveForm(posted(request)[0])
     if request.method == "POST" and form.is_valid():

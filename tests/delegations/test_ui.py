@@ -1,0 +1,68 @@
+"""The delegations app's entries in the top navigation: shown to those who have business on
+their page, read from what is cached for the person."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from delegations.ui import nav_items
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+BOOK, DIRECTIVES = reverse("delegations:book"), reverse("delegations:directive_list")
+
+
+def _labels(client) -> list[str]:
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return [str(item["label"]) for item in response.context["nav_items"]]
+
+
+def _links(client) -> set[str]:
+    page = client.get(reverse("home")).content.decode()
+    return {link for link in (BOOK, DIRECTIVES) if f'href="{link}"' in page}
+
+
+def test_someone_given_only_an_audiences_right_sees_only_the_audiences(people, as_user):
+    recorder = UserFactory(username="enregistreur")
+    recorder.user_permissions.add(Permission.objects.get(codename="add_audience", content_type__app_label="audiences"))
+    client = as_user(recorder)
+    assert _labels(client) == ["Tableau de bord", "Audiences"]
+    assert _links(client) == set()
+
+
+@pytest.mark.parametrize(
+    ("person", "expected"),
+    [
+        ("conseiller1", {BOOK, DIRECTIVES}),  # drafts, follows directives up
+        ("attache", {BOOK, DIRECTIVES}),  # records directives
+        ("dir_afrique", {BOOK, DIRECTIVES}),  # receives them
+        ("secretariat", {BOOK}),  # drafts, no directive reaches the mail office
+        ("protocole", set()),  # neither drafts nor receives directives
+        ("outsider", set()),
+    ],
+)
+def test_delegations_entries_show_to_those_the_pages_serve(people, as_user, person, expected):
+    assert _links(as_user(getattr(people, person))) == expected
+
+
+def test_an_item_awaiting_someone_shows_the_book_even_without_a_drafting_right(people, as_user, make_item):
+    make_item(visa_users=[people.protocole])
+    labels = {item.label: item.badge for item in nav_items(people.protocole)}
+    assert labels == {"Parapheur": 1}
+
+
+def test_the_entries_read_nothing_once_the_person_is_cached(people):
+    """The navigation is on every page: after a first page, its rules and badges come from
+    the cache (cabinet.freshness), for those who see the entries and those who do not."""
+    User = get_user_model()
+    for person in (people.conseiller1, people.protocole, people.outsider):
+        nav_items(User.objects.get(pk=person.pk))  # the first page of the day
+        fresh = User.objects.get(pk=person.pk)  # the next request's user
+        with CaptureQueriesContext(connection) as queries:
+            nav_items(fresh)
+        assert queries.captured_queries == []
