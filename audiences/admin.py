@@ -2,12 +2,18 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
 from .models import AgendaSlot, Audience, AudienceEvent, Participant, Place, Unavailability
+from .services import audience_shown_changed, audiences_place_renamed
 
 
 @admin.register(Place)
 class PlaceAdmin(admin.ModelAdmin):
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            audiences_place_renamed(place=obj)  # the events' location
 
 
 class ParticipantInline(admin.TabularInline):
@@ -35,6 +41,12 @@ class AudienceAdmin(GuardedModelAdmin):
     search_fields = ["purpose", "on_behalf_of", "requester__name"]
     readonly_fields = ["state", "starts_at", "ends_at", "sequence", "programmed_at", "confirmed_at", "confirmed_by"]
     inlines = [ParticipantInline, EventInline]
+
+    def save_model(self, request, obj, form, change):
+        # The requester, purpose, place… may be corrected here: the feed's event then changes.
+        if change:
+            audience_shown_changed(audience=obj, changed=form.changed_data)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Unavailability)

@@ -4,7 +4,9 @@ Each audience keeps one UID for its whole life; SEQUENCE is the audience's revis
 the services on every change to what its event shows (``FEED_FIELDS`` and the STATUS: a move,
 a corrected purpose or requester, the protocol's confirmation, a cancellation…) so phones and
 Outlook replace the old entry instead of keeping its text; a cancelled or postponed audience is
-sent with STATUS:CANCELLED rather than dropped, so clients remove it.
+sent with STATUS:CANCELLED rather than dropped, so clients remove it. What an event shows from
+elsewhere raises it too (``services.feed_revisions``): the requester's name or acronym changed in
+the directory, the place renamed, an audience corrected in the administration.
 """
 
 from __future__ import annotations

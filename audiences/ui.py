@@ -9,6 +9,7 @@ from cabinet.registry import NavItem, Panel
 
 from .roles import CONFIRM, PROGRAMME, RECORD, VIEW_AGENDA
 from .selectors import awaiting_confirmation, next_audiences, requests_to_study
+from .services import audiences_requester_renamed
 
 
 def nav_items(user) -> list[NavItem]:
@@ -26,6 +27,11 @@ def picks_correspondents(user) -> bool:
     """Who records or corrects a request chooses its requester in the directory, mandate or
     not (``audiences.add_audience`` may be given on its own)."""
     return user.has_perm(RECORD)
+
+
+def correspondent_renamed(correspondent) -> None:
+    """The calendar feed titles an audience with its requester's name: a new revision."""
+    audiences_requester_renamed(correspondent=correspondent)
 
 
 def dashboard_panels(request) -> list[Panel]:

@@ -6,7 +6,10 @@ A domain app may define ``<app>/ui.py`` with:
 - ``dashboard_panels(request) -> list[Panel]``: panels of the home page (tableau de bord),
   each a template and its context, already filtered by what the person may see;
 - ``picks_correspondents(user) -> bool``: whether the app gives this person a form where
-  correspondents are chosen with the directory's picker (its as-you-type lookup answers them).
+  correspondents are chosen with the directory's picker (its as-you-type lookup answers them);
+- ``correspondent_renamed(correspondent)``: told when a correspondent's name or acronym
+  changed, for what the app shows of it beyond a page read afresh (the audiences' calendar
+  feed, whose events phones keep until their revision rises).
 
 The cabinet app calls them for the apps in ``settings.CABINET_DOMAIN_APPS``, in that order.
 """
@@ -68,3 +71,11 @@ def may_pick_correspondents(user) -> bool:
     """Whether some app gives this person a form that picks correspondents (the register's
     forms, an audience request…): the directory's lookup serves them and nobody else."""
     return any(module.picks_correspondents(user) for module in _ui_modules() if hasattr(module, "picks_correspondents"))
+
+
+def correspondent_renamed(correspondent) -> None:
+    """Tell the apps that a correspondent's name or acronym changed (the register's directory
+    cannot know who else shows it)."""
+    for module in _ui_modules():
+        if hasattr(module, "correspondent_renamed"):
+            module.correspondent_renamed(correspondent)

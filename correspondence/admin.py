@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cabinet.registry import correspondent_renamed
+
 from .models import ArrivalChannel, Correspondent, Imputation, Mail, MailKind
 from .selectors import visible_mails
 
@@ -29,6 +31,11 @@ class CorrespondentAdmin(admin.ModelAdmin):
     search_fields = ("name", "acronym", "country")
     raw_id_fields = ("merged_into",)
     readonly_fields = ("created_at",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"name", "acronym"} & set(form.changed_data):
+            correspondent_renamed(obj)  # shown elsewhere under its old name (calendar feed)
 
     def has_delete_permission(self, request, obj=None):
         return False

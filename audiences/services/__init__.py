@@ -11,6 +11,8 @@ One module per part of an audience's life; everything is imported from here, as
 - ``documents``: enclosures and the compte rendu;
 - ``blocks``: blocks of the minister's time;
 - ``feed_tokens``: the private iCalendar address;
+- ``feed_revisions``: the feed's revision when its text changes elsewhere (administration,
+  a requester or a place renamed);
 - ``_shared``: rights checked again, row lock, history, notifications, lost-update guard.
 """
 
@@ -18,6 +20,7 @@ from ..models import PROTOCOL_FIELDS
 from ._shared import ChangedMeanwhile, last_event
 from .blocks import require_block_active, unavailability_create, unavailability_lift, unavailability_update
 from .documents import attachment_add, audience_report_attach
+from .feed_revisions import audience_shown_changed, audiences_place_renamed, audiences_requester_renamed
 from .feed_tokens import feed_token_for, feed_token_renew
 from .preparation import audience_grant_access, audience_preparation_update, require_preparable
 from .programming import (
@@ -55,8 +58,11 @@ __all__ = [
     "audience_refuse",
     "audience_report_attach",
     "audience_request_create",
+    "audience_shown_changed",
     "audience_study",
     "audience_update",
+    "audiences_place_renamed",
+    "audiences_requester_renamed",
     "feed_token_for",
     "feed_token_renew",
     "last_event",

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cabinet.registry import correspondent_renamed
+
 from ..models import (
     Correspondent,
     Mail,
@@ -23,10 +25,13 @@ def correspondent_create(*, name: str, kind: str = Correspondent.Kind.OTHER, **f
 
 @transaction.atomic
 def correspondent_update(*, correspondent: Correspondent, **fields) -> Correspondent:
+    shown = str(correspondent)
     for name, value in fields.items():
         setattr(correspondent, name, value)
     correspondent.full_clean()
     correspondent.save()
+    if str(correspondent) != shown:
+        correspondent_renamed(correspondent)  # shown elsewhere under its old name (calendar feed)
     return correspondent
 
 

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.forms import SplitDateTimeField
 from django.urls import reverse
 from icalendar import Calendar
 
@@ -208,3 +209,88 @@ def test_what_the_event_does_not_show_is_no_new_revision(client, people, program
     )
     services.audience_preparation_update(actor=people.attache, audience=audience, needs_press=True)
     assert int(event_of(client, people.ministre, audience)["SEQUENCE"]) == int(before["SEQUENCE"])
+
+
+# --- What the feed shows, changed outside the audience services ------------------------------
+
+
+def admin_change(client, url: str, **changes):
+    """Submit an admin change form as its page shows it, with ``changes`` (by field name)."""
+    page = client.get(url)
+    assert page.status_code == 200
+    data = {}
+    forms = [page.context["adminform"].form]
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update({f"{formset.prefix}-{key}": value for key, value in formset.management_form.initial.items()})
+        forms += formset.forms
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if isinstance(field, SplitDateTimeField):
+                data.update({f"{form[name].html_name}_0": "", f"{form[name].html_name}_1": ""} if value is None else {})
+            elif isinstance(value, bool):
+                if value:
+                    data[form[name].html_name] = "on"
+            elif isinstance(value, list):
+                data[form[name].html_name] = [str(v) for v in value]
+            else:
+                data[form[name].html_name] = "" if value is None else str(value)
+    data.update(changes)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    return response
+
+
+def test_a_requester_renamed_in_the_directory_is_a_new_revision(client, people, programmed, requester):
+    from correspondence.services import correspondent_update
+
+    titled, on_behalf = programmed(hour=9), programmed(hour=11, on_behalf_of="Union africaine")
+    before = fetch(client, people.ministre)
+    correspondent_update(correspondent=requester, phone="+228 22 21 00 00")  # not shown: no revision
+    correspondent_update(correspondent=requester, name="Haut-commissariat du Ghana")
+    correspondent_update(correspondent=requester, acronym="HCG")
+    after = fetch(client, people.ministre)
+    uid = audience_uid(titled)
+    assert str(after[uid]["SUMMARY"]) == "Audience : Haut-commissariat du Ghana (HCG)"
+    assert int(after[uid]["SEQUENCE"]) == int(before[uid]["SEQUENCE"]) + 2
+    uid = audience_uid(on_behalf)  # titled with the body it is requested for: unchanged
+    assert str(after[uid]["SUMMARY"]) == "Audience : Union africaine"
+    assert after[uid]["SEQUENCE"] == before[uid]["SEQUENCE"]
+
+
+def test_a_requester_renamed_in_the_admin_is_a_new_revision(client, login, people, programmed, requester):
+    audience = programmed()
+    before = event_of(client, people.ministre, audience)
+    url = reverse("admin:correspondence_correspondent_change", args=[requester.pk])
+    admin = login(people.admin)
+    admin_change(admin, url, phone="+228 22 21 00 00")
+    admin_change(admin, url, name="Haut-commissariat du Ghana")
+    admin.logout()
+    after = event_of(client, people.ministre, audience)
+    assert str(after["SUMMARY"]) == "Audience : Haut-commissariat du Ghana"
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+
+
+def test_an_audience_corrected_in_the_admin_is_a_new_revision(client, login, people, programmed):
+    audience = programmed()
+    before = event_of(client, people.ministre, audience)
+    url = reverse("admin:audiences_audience_change", args=[audience.pk])
+    admin = login(people.admin)
+    admin_change(admin, url, protocol_notes="Préséance : l'ambassadeur d'abord")  # not shown
+    admin_change(admin, url, purpose="Visite d'État du Président ghanéen")
+    admin.logout()
+    after = event_of(client, people.ministre, audience)
+    assert str(after["DESCRIPTION"]) == "Visite d'État du Président ghanéen"
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+
+
+def test_a_place_renamed_in_the_admin_is_a_new_revision(client, login, people, programmed, place):
+    audience = programmed()
+    before = event_of(client, people.ministre, audience)
+    admin = login(people.admin)
+    admin_change(admin, reverse("admin:audiences_place_change", args=[place.pk]), name="Salon d'honneur")
+    admin.logout()
+    after = event_of(client, people.ministre, audience)
+    assert str(after["LOCATION"]) == "Salon d'honneur"
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
