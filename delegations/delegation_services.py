@@ -18,6 +18,7 @@ from cabinet.history import shown
 from cabinet.roles import Role
 from cabinet.selectors import holders_of
 from cabinet.services import notification_create
+from cabinet.uploads import sanitise_name
 
 from .models import ActCategory, Delegation, DelegationEvent
 from .permissions import pending_in_scope, sign_permissions_sync
@@ -56,6 +57,16 @@ def _check_delegation_people_and_scope(
                 else _("%(who)s n'a aucun mandat en cours au %(d)s : le délégataire doit être un agent du ministère.")
             ) % {"who": delegate, "d": _d(valid_from)}
     return errors
+
+
+SCAN_FIELDS = ("scan", "scan_name", "scan_size")
+
+
+def _attach_scan(delegation: Delegation, scan) -> None:
+    """The scanned arrêté, with its name as chosen and its size (shown on its page)."""
+    delegation.scan = scan
+    delegation.scan_name = sanitise_name(scan.name)[:255]
+    delegation.scan_size = scan.size
 
 
 def _save(delegation: Delegation, **kwargs) -> None:
@@ -118,7 +129,7 @@ def delegation_create(
         created_by=actor,
     )
     if scan:
-        delegation.scan = scan
+        _attach_scan(delegation, scan)
     _validate(delegation, delegator=delegator, delegate=delegate, categories=categories)
     _save(delegation)
     delegation.categories.set(categories)
@@ -198,7 +209,7 @@ def delegation_update(
     delegation.valid_until = valid_until
     delegation.is_conditional = is_conditional
     if scan:
-        delegation.scan = scan
+        _attach_scan(delegation, scan)
     _validate(delegation, delegator=delegator, delegate=delegate, categories=categories)
     after = _terms(delegation, categories)
     changes = [
@@ -211,7 +222,7 @@ def delegation_update(
         changes.append(_("Arrêté scanné : remplacé"))
     if not changes:
         return delegation
-    _save(delegation, update_fields=[*EDITABLE_TERMS, *(["scan"] if scan else [])])
+    _save(delegation, update_fields=[*EDITABLE_TERMS, *(SCAN_FIELDS if scan else [])])
     delegation.categories.set(categories)
     DelegationEvent.objects.create(
         delegation=delegation,

@@ -119,6 +119,9 @@ class Delegation(models.Model):
     scan = models.FileField(
         _("arrêté scanné"), upload_to=upload_arrete, blank=True, validators=[validate_scan], max_length=255
     )
+    # The scan as the person chose it, shown on the arrêté's page (the stored name is not his).
+    scan_name = models.CharField(_("nom du fichier scanné"), max_length=255, blank=True)
+    scan_size = models.PositiveBigIntegerField(_("taille du fichier scanné (octets)"), null=True, blank=True)
     state = models.CharField(_("état"), max_length=20, choices=State.choices, default=State.PROJET)
     revocation_reference = models.CharField(_("arrêté d'abrogation"), max_length=200, blank=True)
     revoked_on = models.DateField(_("abrogé le"), null=True, blank=True)

@@ -241,3 +241,21 @@ def test_edit_page_runs_a_constant_number_of_queries(people, as_user, make_deleg
     large.scan.save("arrete.pdf", SimpleUploadedFile("arrete.pdf", PDF), save=True)
     assert _count_queries(client, url("delegation_edit", large.pk)) == one
     assert one <= 25
+
+
+def test_the_arrete_page_names_its_scan_as_chosen_with_its_size(people, as_user, make_delegation):
+    """Like the register's attachments: the file's own name (escaped), its size, and the link
+    through the view that checks who asks."""
+    delegation = make_delegation(publish=False)
+    client = as_user(people.attache)
+    chosen = SimpleUploadedFile("Arrêté n° 12 & annexe d'Accra.pdf", PDF, "application/pdf")
+    assert client.post(url("delegation_edit", delegation.pk), form_data(delegation, scan=chosen)).status_code == 302
+    link = f'<a href="{url("delegation_scan", delegation.pk)}">Arrêté n° 12 &amp; annexe d&#x27;Accra.pdf</a>'
+    size = f'<span class="muted">({len(PDF)}\xa0octets)</span>'
+    for page in ("delegation_detail", "delegation_edit"):
+        assert f"{link} {size}" in client.get(url(page, delegation.pk)).content.decode(), page
+    replaced = SimpleUploadedFile("arrete-signe.pdf", PDF + b"\n", "application/pdf")
+    assert client.post(url("delegation_edit", delegation.pk), form_data(delegation, scan=replaced)).status_code == 302
+    page = client.get(url("delegation_detail", delegation.pk)).content.decode()
+    assert f'arrete-signe.pdf</a> <span class="muted">({len(PDF) + 1}\xa0octets)</span>' in page
+    assert client.get(url("delegation_scan", delegation.pk)).status_code == 200

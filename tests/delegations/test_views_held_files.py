@@ -84,6 +84,7 @@ def test_a_scan_chosen_before_a_form_error_is_kept_and_saved_by_the_next_submiss
     with delegation.scan.open("rb") as stored:
         assert stored.read() == PDF
     assert delegation.scan.name.endswith(".pdf")
+    assert (delegation.scan_name, delegation.scan_size) == ("arrete-2026-044.pdf", len(PDF))  # shown on its page
     assert held_paths() == []  # released once saved with the arrêté
     detail = client.get(response["Location"]).content.decode()
     assert url("delegation_scan", delegation.pk) in detail
