@@ -28,7 +28,9 @@ def test_seed_demo_is_idempotent_and_gives_one_user_per_role(django_user_model):
         user = django_user_model.objects.get(username=username)
         assert roles_of(user), username
         assert user.check_password("Cabinet-Lome-2026")
-    assert django_user_model.objects.get(username="admin").groups.filter(name="Administrateurs").exists()
+    admin = django_user_model.objects.get(username="admin")
+    assert admin.groups.filter(name="Administrateurs").exists()
+    assert admin.check_password("Cabinet-Lome-2026")
 
 
 @pytest.mark.django_db
