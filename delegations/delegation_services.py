@@ -18,8 +18,8 @@ from cabinet.history import shown
 from cabinet.roles import Role
 from cabinet.selectors import holders_of
 from cabinet.services import notification_create
-from cabinet.uploads import sanitise_name
 
+from .files import attach_file
 from .models import ActCategory, Delegation, DelegationEvent
 from .permissions import pending_in_scope, sign_permissions_sync
 from .rules import minister_mandate, subordinate_mandate
@@ -60,13 +60,6 @@ def _check_delegation_people_and_scope(
 
 
 SCAN_FIELDS = ("scan", "scan_name", "scan_size")
-
-
-def _attach_scan(delegation: Delegation, scan) -> None:
-    """The scanned arrêté, with its name as chosen and its size (shown on its page)."""
-    delegation.scan = scan
-    delegation.scan_name = sanitise_name(scan.name)[:255]
-    delegation.scan_size = scan.size
 
 
 def _save(delegation: Delegation, **kwargs) -> None:
@@ -129,7 +122,7 @@ def delegation_create(
         created_by=actor,
     )
     if scan:
-        _attach_scan(delegation, scan)
+        attach_file(delegation, "scan", scan)
     _validate(delegation, delegator=delegator, delegate=delegate, categories=categories)
     _save(delegation)
     delegation.categories.set(categories)
@@ -209,7 +202,7 @@ def delegation_update(
     delegation.valid_until = valid_until
     delegation.is_conditional = is_conditional
     if scan:
-        _attach_scan(delegation, scan)
+        attach_file(delegation, "scan", scan)
     _validate(delegation, delegator=delegator, delegate=delegate, categories=categories)
     after = _terms(delegation, categories)
     changes = [

@@ -9,7 +9,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 
 from cabinet.holding import HoldingArea
-from cabinet.uploads import DOCX, JPEG, ODT, PDF, PNG, TIFF, open_stored, sniff_content_type
+from cabinet.uploads import DOCX, JPEG, ODT, PDF, PNG, TIFF, open_stored, sanitise_name, sniff_content_type
 
 # A scanned arrêté: an image or a PDF.
 SCAN_TYPES = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg"}
@@ -54,6 +54,15 @@ def validate_document(upload) -> None:
         DOCUMENT_TYPES,
         _("Format refusé : seuls les fichiers PDF, PNG, JPEG, TIFF, DOCX et ODT sont acceptés."),
     )
+
+
+def attach_file(instance, field: str, upload) -> None:
+    """``upload`` in ``instance``'s file ``field``, with its name as chosen and its size in
+    ``<field>_name`` and ``<field>_size``, shown on its page: the stored name is not the
+    person's (random prefix, storage's spelling)."""
+    setattr(instance, field, upload)
+    setattr(instance, f"{field}_name", sanitise_name(upload.name)[:255])
+    setattr(instance, f"{field}_size", upload.size)
 
 
 def private_file_response(field_file, *, download_name: str) -> FileResponse:

@@ -246,6 +246,9 @@ class SignatureItem(models.Model):
     document = models.FileField(
         _("pièce jointe"), upload_to=upload_document, blank=True, validators=[validate_document], max_length=255
     )
+    # The attachment as the drafter chose it, shown on the item's page (the stored name is not his).
+    document_name = models.CharField(_("nom de la pièce jointe"), max_length=255, blank=True)
+    document_size = models.PositiveBigIntegerField(_("taille de la pièce jointe (octets)"), null=True, blank=True)
     state = models.CharField(_("état"), max_length=20, choices=State.choices, default=State.EN_VISA)
     visa_round = models.PositiveSmallIntegerField(_("circuit de visa n°"), default=1)
     source_label = models.CharField(_("origine"), max_length=200, blank=True)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from cabinet.services import notification_create
 
+from .files import attach_file
 from .models import (
     ActCategory,
     SignatureItem,
@@ -102,7 +103,7 @@ def signature_item_submit(
         source_url=source_url,
     )
     if document:
-        item.document = document
+        attach_file(item, "document", document)
     item.full_clean()
     if not category.is_active:
         raise ValidationError({"category": _("Cette catégorie d'actes n'est plus en usage.")})
@@ -188,7 +189,7 @@ def signature_item_resubmit(
     ]
     item.title, item.body, item.category = title.strip(), body.strip(), category
     if document:
-        item.document = document
+        attach_file(item, "document", document)
     item.full_clean()
     item.visa_round += 1
     item.save()

@@ -60,6 +60,7 @@ def test_assignee_submits_the_draft_reply_to_the_signature_book(people, login, d
     assert item.drafter == people.conseiller1
     assert item.source_url == reverse("correspondence:mail_detail", args=[mail.pk])
     assert item.document.read() == pdf_bytes()
+    assert (item.document_name, item.document_size) == ("projet.pdf", len(pdf_bytes()))  # the draft's own name
     assert mail.events.filter(action=MailEvent.Action.SIGNATURE_BOOK).exists()
     detail = client.get(reverse("correspondence:mail_detail", args=[mail.pk])).content.decode()
     assert "Réponse à l&#x27;Ambassade de France" in detail

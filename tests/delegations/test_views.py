@@ -158,6 +158,27 @@ def test_item_correct_success_forbidden_hidden_and_method(people, as_user, make_
     assert (item.state, item.visa_round) == (SignatureItem.State.EN_VISA, 2)
 
 
+def test_the_item_page_names_its_attachment_as_chosen_with_its_size(people, as_user, cats):
+    """Like the arrêté's scan: the file's own name (escaped), its size, and the link through
+    the view that checks who asks; the correction form names the attachment it keeps."""
+    client = as_user(people.conseiller1)
+    chosen = SimpleUploadedFile("Projet n° 3 & annexe d'Accra.pdf", PDF, "application/pdf")
+    data = {"title": "Réponse au Ghana", "category": cats["correspondance-courante"].pk, "body": "Monsieur,"}
+    submitted = client.post(url("item_create"), {**data, "visa_1": people.directeur.pk, "document": chosen})
+    assert submitted.status_code == 302
+    item = SignatureItem.objects.get()
+    link = f'<a href="{url("item_document", item.pk)}">Projet n° 3 &amp; annexe d&#x27;Accra.pdf</a>'
+    size = f'<span class="muted">({len(PDF)}\xa0octets)</span>'
+    assert f"{link} {size}" in client.get(url("item_detail", item.pk)).content.decode()
+    services.visa_decide(item=item, user=people.directeur, approve=False, comment="Revoir le ton.")
+    assert f"{link} {size}." in client.get(url("item_correct", item.pk)).content.decode()
+    replaced = SimpleUploadedFile("projet-v2.pdf", PDF + b"\n", "application/pdf")
+    assert client.post(url("item_correct", item.pk), {**data, "document": replaced}).status_code == 302
+    page = client.get(url("item_detail", item.pk)).content.decode()
+    assert f'projet-v2.pdf</a> <span class="muted">({len(PDF) + 1}\xa0octets)</span>' in page
+    assert client.get(url("item_document", item.pk)).status_code == 200
+
+
 def test_item_sign_by_delegation_with_attestation(people, as_user, make_delegation, make_item):
     delegation = make_delegation(conditional=True)
     item = make_item()

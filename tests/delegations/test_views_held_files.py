@@ -281,8 +281,10 @@ def test_a_parapheur_attachment_is_kept_through_an_error(people, as_user, cats):
     assert "Fichier déjà reçu : projet.pdf" in first.content.decode()
     kept = {**data, "body": "Monsieur l'Ambassadeur,", "held_files": first.context["held_token"], "keep_held": "0"}
     assert client.post(url("item_create"), kept).status_code == 302
-    with SignatureItem.objects.get().document.open("rb") as stored:
+    item = SignatureItem.objects.get()
+    with item.document.open("rb") as stored:
         assert stored.read() == PDF
+    assert (item.document_name, item.document_size) == ("projet.pdf", len(PDF))  # shown on its page
     assert held_paths() == []
 
 
@@ -299,6 +301,7 @@ def test_a_corrected_parapheur_item_keeps_its_new_attachment_through_an_error(pe
     assert item.state == SignatureItem.State.EN_VISA
     with item.document.open("rb") as stored:
         assert stored.read() == PDF
+    assert (item.document_name, item.document_size) == ("projet-v2.pdf", len(PDF))
 
 
 def test_an_execution_report_keeps_its_attachment_through_an_error(people, as_user, make_directive):
