@@ -13,20 +13,15 @@ def cabinet(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     roles = roles_of(user)
-    items = [NavItem(_("Tableau de bord"), reverse("home"), section="/")]
+    items = [NavItem(_("Tableau de bord"), reverse("home"))]
     items += nav_items(user)
     if user.has_perm("cabinet.view_organisation"):
         items.append(NavItem(_("Organisation"), reverse("cabinet:organisation"), section="/organisation/"))
     path = request.path
-    nav = [
-        {
-            "label": item.label,
-            "url": item.url,
-            "badge": item.badge,
-            "active": path == "/" if item.section == "/" else bool(item.section) and path.startswith(item.section),
-        }
-        for item in items
+    current = [item for item in items if item.section and path.startswith(item.section)] or [
+        item for item in items if item.url == path
     ]
+    nav = [{"label": item.label, "url": item.url, "badge": item.badge, "active": item in current} for item in items]
     return {
         "nav_items": nav,
         "my_roles": [Role(r).label for r in sorted(roles)],

@@ -1,6 +1,8 @@
 """The delegations app's entries in the top navigation: shown to those who have business on
 their page, read from what is cached for the person."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -66,3 +68,22 @@ def test_the_entries_read_nothing_once_the_person_is_cached(people):
         with CaptureQueriesContext(connection) as queries:
             nav_items(fresh)
         assert queries.captured_queries == []
+
+
+def _current(client, path: str) -> list[str]:
+    """The navigation's links marked as the page's place (``aria-current``)."""
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return re.findall(r'<a href="([^"]*)" aria-current="page">', response.content.decode())
+
+
+def test_the_book_entry_marks_the_book_and_its_items_but_not_the_directives(people, as_user, make_item, make_directive):
+    """The book is served at the app's root (/delegations/), its items under
+    /delegations/parapheur/, the directives under /delegations/directives/."""
+    item, directive = make_item(), make_directive()
+    client = as_user(people.conseiller1)
+    for name, args in [("book", []), ("item_detail", [item.pk]), ("item_create", [])]:
+        assert _current(client, reverse(f"delegations:{name}", args=args)) == [BOOK], name
+    for name, args in [("directive_list", []), ("directive_detail", [directive.pk])]:
+        assert _current(client, reverse(f"delegations:{name}", args=args)) == [DIRECTIVES], name
+    assert _current(client, reverse("home")) == [reverse("home")]
