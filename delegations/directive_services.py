@@ -17,6 +17,7 @@ from cabinet.roles import Role
 from cabinet.selectors import has_role, holders_of
 from cabinet.services import notification_create
 
+from .files import attach_file
 from .models import Directive, DirectiveUserObjectPermission, ExecutionReport, Transmission
 from .selectors import RECIPIENT_ROLES
 
@@ -163,7 +164,7 @@ def transmission_report(
     new_state = Transmission.State.EXECUTEE if executed else Transmission.State.EN_COURS
     report = ExecutionReport(transmission=transmission, author=user, text=text.strip(), state_after=new_state)
     if attachment:
-        report.attachment = attachment
+        attach_file(report, "attachment", attachment)
     report.full_clean()
     report.save()
     transmission.state = new_state

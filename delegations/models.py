@@ -507,6 +507,9 @@ class ExecutionReport(models.Model):
     attachment = models.FileField(
         _("pièce jointe"), upload_to=upload_report, blank=True, validators=[validate_document], max_length=255
     )
+    # The attachment as the recipient chose it, shown on the directive's page (the stored name is not his).
+    attachment_name = models.CharField(_("nom de la pièce jointe"), max_length=255, blank=True)
+    attachment_size = models.PositiveBigIntegerField(_("taille de la pièce jointe (octets)"), null=True, blank=True)
     state_after = models.CharField(_("état déclaré"), max_length=20, choices=Transmission.State.choices)
     created_at = models.DateTimeField(_("le"), default=timezone.now)
 

@@ -6,7 +6,8 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from delegations.models import Delegation, SignatureItem
+from delegations import directive_services
+from delegations.models import Delegation, ExecutionReport, SignatureItem
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +42,27 @@ def test_attachments_stored_before_their_name_was_kept_get_it_back(make_item):
     assert SignatureItem.objects.filter(document="").get() == without  # nothing to name
     without.refresh_from_db()
     assert (without.document_name, without.document_size) == ("", None)
+
+
+def test_report_attachments_stored_before_their_name_was_kept_get_it_back(people, make_directive):
+    backfill = import_module("delegations.migrations.0010_backfill_executionreport_attachment_name_and_size").backfill
+    (transmission,) = directive_services.directive_transmit(
+        directive=make_directive(), actor=people.conseiller1, recipients=[people.dir_afrique]
+    )
+    directive_services.transmission_acknowledge(transmission=transmission, user=people.dir_afrique)
+    kept, lost, without = (
+        directive_services.transmission_report(
+            transmission=transmission, user=people.dir_afrique, text=text, executed=False
+        )
+        for text in ("Premier point.", "Deuxième point.", "Troisième point.")
+    )
+    for report in (kept, lost):
+        report.attachment.save("Rapport-n°3.pdf", SimpleUploadedFile("Rapport-n°3.pdf", PDF), save=True)
+    lost.attachment.storage.delete(lost.attachment.name)  # a restore without its files
+    backfill(apps, None)
+    for report in (kept, lost, without):
+        report.refresh_from_db()
+    assert kept.attachment_name == lost.attachment_name == kept.attachment.storage.get_valid_name("Rapport-n°3.pdf")
+    assert (kept.attachment_size, lost.attachment_size) == (len(PDF), None)
+    assert ExecutionReport.objects.filter(attachment="").get() == without  # nothing to name
+    assert (without.attachment_name, without.attachment_size) == ("", None)

@@ -470,6 +470,30 @@ def test_transmit_acknowledge_and_report_views(people, as_user, make_directive):
     assert recipient.delete(url("transmission_report", transmission.pk)).status_code == 405
 
 
+def test_the_directive_page_names_a_report_s_attachment_as_chosen_with_its_size(people, as_user, make_directive):
+    """Like the arrêté's scan and the parapheur's attachment: the file's own name (escaped), its
+    size, and the link through the view that checks who asks."""
+    (transmission,) = directive_services.directive_transmit(
+        directive=make_directive(), actor=people.conseiller1, recipients=[people.dir_afrique]
+    )
+    directive_services.transmission_acknowledge(transmission=transmission, user=people.dir_afrique)
+    chosen = SimpleUploadedFile("Rapport n° 3 & annexe d'Accra.pdf", PDF, "application/pdf")
+    recipient = as_user(people.dir_afrique)
+    posted = recipient.post(url("transmission_report", transmission.pk), {"text": "En cours.", "attachment": chosen})
+    assert posted.status_code == 302
+    report = transmission.reports.get()
+    link = f'<a href="{url("report_attachment", report.pk)}">Rapport n° 3 &amp; annexe d&#x27;Accra.pdf</a>'
+    size = f'<span class="muted">({len(PDF)}\xa0octets)</span>'
+    follower = as_user(people.conseiller1)
+    assert f"{link} {size}" in follower.get(url("directive_detail", transmission.directive_id)).content.decode()
+    assert follower.get(url("report_attachment", report.pk)).status_code == 200
+    without = directive_services.transmission_report(
+        transmission=transmission, user=people.dir_afrique, text="Fait.", executed=True
+    )
+    page = follower.get(url("directive_detail", transmission.directive_id)).content.decode()
+    assert url("report_attachment", without.pk) not in page  # nothing to name
+
+
 def test_execution_board_for_directeur_and_minister_only(people, as_user, make_directive):
     directive = make_directive(deadline=timezone.localdate())
     directive_services.directive_transmit(

@@ -319,8 +319,10 @@ def test_an_execution_report_keeps_its_attachment_through_an_error(people, as_us
     assert "Fichier déjà reçu : cr.pdf" in first.content.decode()
     kept = {"text": "Fait.", "held_files": first.context["held_token"], "keep_held": "0"}
     assert client.post(url("transmission_report", transmission.pk), kept).status_code == 302
-    with transmission.reports.get().attachment.open("rb") as stored:
+    report = transmission.reports.get()
+    with report.attachment.open("rb") as stored:
         assert stored.read() == PDF
+    assert (report.attachment_name, report.attachment_size) == ("cr.pdf", len(PDF))  # shown on the directive's page
 
 
 def test_a_held_file_of_one_form_is_not_attached_by_someone_else_s_report(people, as_user, cats, make_directive):
