@@ -27,10 +27,11 @@ from django.conf import settings
 class NavItem:
     label: str
     url: str
-    # Path prefix that marks the entry as the current section. A page in no section marks the
-    # entry whose ``url`` it is (the dashboard; the signature book, at its app's root: a section
-    # "/delegations/" would take in the directives too).
-    section: str = ""
+    # Path prefix that marks the entry as the current section, or several (an entry whose pages
+    # are not under one prefix). A page in no section marks the entry whose ``url`` it is (the
+    # dashboard; the signature book, at its app's root: a section "/delegations/" would take in
+    # the directives too).
+    section: str | tuple[str, ...] = ""
     badge: int | None = None
 
 

@@ -22,7 +22,16 @@ def nav_items(user) -> list[NavItem]:
         to_sign = selectors.book_waiting(user)
         items.append(
             NavItem(
-                _("Parapheur"), reverse("delegations:book"), section="/delegations/parapheur/", badge=to_sign or None
+                _("Parapheur"),
+                reverse("delegations:book"),
+                # The arrêtés, their register and the signature check are in the book's sub-navigation.
+                section=(
+                    "/delegations/parapheur/",
+                    "/delegations/arretes/",
+                    "/delegations/registre/",
+                    "/delegations/verifier/",
+                ),
+                badge=to_sign or None,
             )
         )
     if selectors.uses_directives(user):
@@ -31,7 +40,8 @@ def nav_items(user) -> list[NavItem]:
             NavItem(
                 _("Directives"),
                 reverse("delegations:directive_list"),
-                section="/delegations/directives/",
+                # A transmission's pages (acknowledge, report) are a directive's.
+                section=("/delegations/directives/", "/delegations/transmissions/"),
                 badge=to_acknowledge or None,
             )
         )

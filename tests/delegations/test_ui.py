@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from delegations import directive_services
 from delegations.ui import nav_items
 from tests.factories import UserFactory
 
@@ -87,3 +88,31 @@ def test_the_book_entry_marks_the_book_and_its_items_but_not_the_directives(peop
     for name, args in [("directive_list", []), ("directive_detail", [directive.pk])]:
         assert _current(client, reverse(f"delegations:{name}", args=args)) == [DIRECTIVES], name
     assert _current(client, reverse("home")) == [reverse("home")]
+
+
+def test_the_arretes_register_and_check_mark_the_book_and_a_transmission_s_pages_the_directives(
+    people, as_user, make_delegation, make_directive
+):
+    """The arrêtés (/delegations/arretes/), the signatories' register (/delegations/registre/)
+    and the signature check (/delegations/verifier/) sit in the book's sub-navigation; a
+    transmission's pages (/delegations/transmissions/) are its directive's."""
+    delegation = make_delegation(publish=False)
+    client = as_user(people.attache)  # manages the arrêtés, reads the register
+    pages = [
+        ("delegation_list", []),
+        ("delegation_create", []),
+        ("delegation_detail", [delegation.pk]),
+        ("delegation_edit", [delegation.pk]),
+        ("register", []),
+        ("verify", []),
+    ]
+    for name, args in pages:
+        assert _current(client, reverse(f"delegations:{name}", args=args)) == [BOOK], name
+    (transmission,) = directive_services.directive_transmit(
+        directive=make_directive(), actor=people.conseiller1, recipients=[people.dir_afrique]
+    )
+    directive_services.transmission_acknowledge(transmission=transmission, user=people.dir_afrique)
+    report = reverse("delegations:transmission_report", args=[transmission.pk])
+    assert _current(as_user(people.dir_afrique), report) == [DIRECTIVES]
+    # The other apps' entries are marked as before: « Courrier », not « À traiter », on the latter.
+    assert _current(client, reverse("correspondence:my_work")) == [reverse("correspondence:mail_list")]
