@@ -65,6 +65,14 @@ def attach_file(instance, field: str, upload) -> None:
     setattr(instance, f"{field}_size", upload.size)
 
 
+def chosen_stem(chosen: str, fallback: str) -> str:
+    """The download's name: the file's name as chosen, kept by ``attach_file``, without its
+    extension (``private_file_response`` gives the one of the content it sent), else
+    ``fallback`` (files stored before the name was kept and never backfilled)."""
+    stem = chosen.rsplit(".", 1)[0] if "." in chosen else chosen
+    return stem.strip() or fallback
+
+
 def private_file_response(field_file, *, download_name: str) -> FileResponse:
     """A stored file, sent to a person the view has already authorised."""
     handle = open_stored(field_file)

@@ -19,7 +19,7 @@ from cabinet.holding import HeldFiles
 from cabinet.pagination import paginate_list
 
 from . import delegation_services, selectors, services
-from .files import HELD_FILES, private_file_response
+from .files import HELD_FILES, chosen_stem, private_file_response
 from .forms import (
     DelegationForm,
     PublishForm,
@@ -217,7 +217,9 @@ def item_document(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.access_item(request.user, pk)
     if not item.document:
         raise Http404
-    return private_file_response(item.document, download_name=f"piece-jointe-{item.pk}")
+    return private_file_response(
+        item.document, download_name=chosen_stem(item.document_name, f"piece-jointe-{item.pk}")
+    )
 
 
 @require_GET
@@ -360,7 +362,9 @@ def delegation_scan(request: HttpRequest, pk: int) -> HttpResponse:
     delegation = selectors.access_delegation(request.user, pk)
     if not delegation.scan:
         raise Http404
-    return private_file_response(delegation.scan, download_name=f"arrete-{delegation.pk}")
+    return private_file_response(
+        delegation.scan, download_name=chosen_stem(delegation.scan_name, f"arrete-{delegation.pk}")
+    )
 
 
 def _register_context(request: HttpRequest) -> dict:

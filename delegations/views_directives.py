@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cabinet.pagination import paginate_list
 
 from . import directive_services, selectors
-from .files import private_file_response
+from .files import chosen_stem, private_file_response
 from .forms import DirectiveForm, ReportForm, TransmitForm
 from .models import ExecutionReport, Transmission
 from .views import held_file, posted
@@ -138,7 +138,9 @@ def report_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     selectors.access_transmission(request.user, report.transmission_id)
     if not report.attachment:
         raise Http404
-    return private_file_response(report.attachment, download_name=f"compte-rendu-{report.pk}")
+    return private_file_response(
+        report.attachment, download_name=chosen_stem(report.attachment_name, f"compte-rendu-{report.pk}")
+    )
 
 
 @require_GET

@@ -52,11 +52,12 @@ def test_the_scan_chosen_before_an_error_is_kept_and_saved_with_the_arrete(peopl
     scan_link = (
         page.locator("dt", has_text="Arrêté scanné")
         .locator("xpath=following-sibling::dd[1]")
-        .get_by_role("link", name="Ouvrir")
+        .get_by_role("link", name="arrete-2026-044.pdf")
     )
     assert scan_link.get_attribute("href") == f"/delegations/arretes/{delegation.pk}/arrete-scanne/"
     served = page.request.get(f"{live_server.url}{scan_link.get_attribute('href')}")
     assert served.status == 200 and served.headers["content-type"] == "application/pdf"
+    assert served.headers["content-disposition"] == 'inline; filename="arrete-2026-044.pdf"'  # as it was chosen
     assert served.body() == SCAN  # the very bytes chosen before the error
     shots(page, "arrete-avec-scan")
     assert page.js_errors == []

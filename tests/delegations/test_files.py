@@ -51,3 +51,13 @@ def test_the_correspondence_register_can_submit_a_word_draft(people, cats):
         source_url="/courrier/1/",
     )
     assert item.document.name.endswith("projet.docx")
+
+
+def test_a_download_is_named_as_chosen_else_by_the_fallback():
+    from delegations.files import chosen_stem
+
+    assert chosen_stem("Arrêté n° 12 & annexe.pdf", "arrete-1") == "Arrêté n° 12 & annexe"
+    assert chosen_stem("rapport.final.docx", "x") == "rapport.final"
+    assert chosen_stem("sans-extension", "x") == "sans-extension"
+    assert chosen_stem("", "arrete-1") == "arrete-1"  # stored before names were kept
+    assert chosen_stem(".pdf", "arrete-1") == "arrete-1"

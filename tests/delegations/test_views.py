@@ -3,7 +3,7 @@ record nothing; list pages run a constant number of queries."""
 
 import datetime
 import re
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -176,7 +176,9 @@ def test_the_item_page_names_its_attachment_as_chosen_with_its_size(people, as_u
     assert client.post(url("item_correct", item.pk), {**data, "document": replaced}).status_code == 302
     page = client.get(url("item_detail", item.pk)).content.decode()
     assert f'projet-v2.pdf</a> <span class="muted">({len(PDF) + 1}\xa0octets)</span>' in page
-    assert client.get(url("item_document", item.pk)).status_code == 200
+    downloaded = client.get(url("item_document", item.pk))
+    assert downloaded.status_code == 200
+    assert downloaded["Content-Disposition"] == 'inline; filename="projet-v2.pdf"'  # the name it was given
 
 
 def test_item_sign_by_delegation_with_attestation(people, as_user, make_delegation, make_item):
@@ -486,7 +488,10 @@ def test_the_directive_page_names_a_report_s_attachment_as_chosen_with_its_size(
     size = f'<span class="muted">({len(PDF)}\xa0octets)</span>'
     follower = as_user(people.conseiller1)
     assert f"{link} {size}" in follower.get(url("directive_detail", transmission.directive_id)).content.decode()
-    assert follower.get(url("report_attachment", report.pk)).status_code == 200
+    downloaded = follower.get(url("report_attachment", report.pk))
+    assert downloaded.status_code == 200
+    # Downloaded under the name it was given, not a made-up one.
+    assert downloaded["Content-Disposition"] == f"inline; filename*=utf-8''{quote(chosen.name)}"
     without = directive_services.transmission_report(
         transmission=transmission, user=people.dir_afrique, text="Fait.", executed=True
     )

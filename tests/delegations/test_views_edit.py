@@ -258,4 +258,6 @@ def test_the_arrete_page_names_its_scan_as_chosen_with_its_size(people, as_user,
     assert client.post(url("delegation_edit", delegation.pk), form_data(delegation, scan=replaced)).status_code == 302
     page = client.get(url("delegation_detail", delegation.pk)).content.decode()
     assert f'arrete-signe.pdf</a> <span class="muted">({len(PDF) + 1}\xa0octets)</span>' in page
-    assert client.get(url("delegation_scan", delegation.pk)).status_code == 200
+    downloaded = client.get(url("delegation_scan", delegation.pk))
+    assert downloaded.status_code == 200
+    assert downloaded["Content-Disposition"] == 'inline; filename="arrete-signe.pdf"'  # the name it was given
