@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -445,3 +446,19 @@ def test_who_sees_the_request_recorded_is_sent_to_its_page(login, people, reques
         audience = Audience.objects.latest("pk")
         assert response.redirect_chain == [(reverse("audiences:detail", args=[audience.pk]), 302)]
         assert [str(m) for m in response.context["messages"]] == ["Demande d'audience enregistrée."]
+
+
+def test_the_sub_navigation_marks_the_tab_of_the_page(login, people, programmed):
+    """The agenda's tabs mark the page's own: the week on the week, the list on an audience."""
+    client, audience = login(people.attache), programmed()
+    pages = {
+        reverse("audiences:list"): reverse("audiences:list"),
+        reverse("audiences:detail", args=[audience.pk]): reverse("audiences:list"),
+        reverse("audiences:day"): reverse("audiences:day"),
+        reverse("audiences:week"): reverse("audiences:week"),
+        reverse("audiences:feed_settings"): reverse("audiences:feed_settings"),
+    }
+    for path, tab in pages.items():
+        page = client.get(path).content.decode()
+        tabs = re.search(r'<nav class="aud-subnav".*?</nav>', page, re.S).group(0)
+        assert re.findall(r'<a href="([^"]*)" aria-current="page">', tabs) == [tab], path

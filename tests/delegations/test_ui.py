@@ -71,11 +71,22 @@ def test_the_entries_read_nothing_once_the_person_is_cached(people):
         assert queries.captured_queries == []
 
 
-def _current(client, path: str) -> list[str]:
-    """The navigation's links marked as the page's place (``aria-current``)."""
+def _marked(client, path: str, nav: str) -> list[str]:
+    """The links of the ``nav`` (its class) marked as the page's place (``aria-current``)."""
     response = client.get(path)
     assert response.status_code == 200, path
-    return re.findall(r'<a href="([^"]*)" aria-current="page">', response.content.decode())
+    menu = re.search(rf'<nav [^>]*class="{nav}".*?</nav>', response.content.decode(), re.S)
+    return re.findall(r'<a href="([^"]*)" aria-current="page">', menu.group(0)) if menu else []
+
+
+def _current(client, path: str) -> list[str]:
+    """The top menu's entries marked as the page's place."""
+    return _marked(client, path, "main-nav")
+
+
+def _tab(client, path: str) -> list[str]:
+    """The delegations' sub-navigation tabs marked as the page's place."""
+    return _marked(client, path, "subnav")
 
 
 def test_the_book_entry_marks_the_book_and_its_items_but_not_the_directives(people, as_user, make_item, make_directive):
@@ -116,3 +127,29 @@ def test_the_arretes_register_and_check_mark_the_book_and_a_transmission_s_pages
     assert _current(as_user(people.dir_afrique), report) == [DIRECTIVES]
     # The other apps' entries are marked as before: « Courrier », not « À traiter », on the latter.
     assert _current(client, reverse("correspondence:my_work")) == [reverse("correspondence:mail_list")]
+
+
+def test_the_sub_navigation_marks_the_tab_of_the_page(people, as_user, make_item, make_delegation, make_directive):
+    """Under the top menu, the book's tabs mark theirs: an item is the book's, an arrêté's
+    edit page the arrêtés', a transmission's report the directives'."""
+    item, delegation, directive = make_item(), make_delegation(publish=False), make_directive()
+    client = as_user(people.attache)
+    book, arretes, directives = (reverse(f"delegations:{n}") for n in ("book", "delegation_list", "directive_list"))
+    register, verify = reverse("delegations:register"), reverse("delegations:verify")
+    for path, tab in [
+        (book, book),
+        (reverse("delegations:item_create"), book),
+        (reverse("delegations:delegation_edit", args=[delegation.pk]), arretes),
+        (register, register),
+        (verify, verify),
+    ]:
+        assert _tab(client, path) == [tab], path
+    conseiller = as_user(people.conseiller1)
+    assert _tab(conseiller, reverse("delegations:item_detail", args=[item.pk])) == [book]
+    assert _tab(conseiller, reverse("delegations:directive_detail", args=[directive.pk])) == [directives]
+    (transmission,) = directive_services.directive_transmit(
+        directive=directive, actor=people.conseiller1, recipients=[people.dir_afrique]
+    )
+    directive_services.transmission_acknowledge(transmission=transmission, user=people.dir_afrique)
+    report = reverse("delegations:transmission_report", args=[transmission.pk])
+    assert _tab(as_user(people.dir_afrique), report) == [directives]
