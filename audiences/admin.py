@@ -1,7 +1,7 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
-from .models import AgendaSlot, Audience, AudienceEvent, Participant, Place, Unavailability
+from .models import AgendaSlot, Audience, AudienceEvent, Participant, Place, Unavailability, UnavailabilityEvent
 from .services import audience_shown_changed, audiences_place_renamed
 
 
@@ -49,10 +49,22 @@ class AudienceAdmin(GuardedModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class UnavailabilityEventInline(admin.TabularInline):
+    model = UnavailabilityEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "actor", "at", "comment", "old_starts_at", "new_starts_at"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Unavailability)
 class UnavailabilityAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "starts_at", "ends_at", "is_cancelled"]
     readonly_fields = ["starts_at", "ends_at", "is_cancelled"]
+    inlines = [UnavailabilityEventInline]
 
 
 @admin.register(AgendaSlot)

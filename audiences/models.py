@@ -343,6 +343,35 @@ class Unavailability(models.Model):
             raise ValidationError({"ends_at": _("La fin doit être postérieure au début.")})
 
 
+class UnavailabilityEvent(models.Model):
+    """The history of a block, as ``AudienceEvent`` is an audience's: who blocked, corrected or
+    lifted it, when; a correction keeps the old and new times and its other changes in
+    ``comment`` (« Intitulé : A → B »), a lift the times it freed."""
+
+    class Action(models.TextChoices):
+        CREATED = "creee", _("Créneau bloqué")
+        UPDATED = "modifiee", _("Indisponibilité modifiée")
+        LIFTED = "levee", _("Créneau levé")
+
+    block = models.ForeignKey(Unavailability, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("événement"), max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    comment = models.TextField(_("commentaire"), blank=True)
+    old_starts_at = models.DateTimeField(_("ancien début"), null=True, blank=True)
+    old_ends_at = models.DateTimeField(_("ancienne fin"), null=True, blank=True)
+    new_starts_at = models.DateTimeField(_("nouveau début"), null=True, blank=True)
+    new_ends_at = models.DateTimeField(_("nouvelle fin"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("événement d'une indisponibilité")
+        verbose_name_plural = _("historique des indisponibilités")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
+
+
 class AgendaSlot(models.Model):
     """Time held in the minister's agenda by one audience or one block.
 

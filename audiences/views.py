@@ -499,8 +499,9 @@ def unavailability_create(request):
 @require_http_methods(["GET", "POST"])
 @permission_required(PROGRAMME, raise_exception=True)
 def unavailability_edit(request, pk: int):
-    """« Modifier » a block: the creation form, pre-filled (403 without the right, 404 for a
-    block that does not exist); a lifted block is no longer corrected."""
+    """« Modifier » a block: the creation form, pre-filled, above the block's history (403
+    without the right, 404 for a block that does not exist); a lifted block is no longer
+    corrected."""
     block = get_object_or_404(Unavailability, pk=pk)
     try:
         services.require_block_active(block)
@@ -519,7 +520,11 @@ def unavailability_edit(request, pk: int):
                 request, _("Indisponibilité modifiée.") if changed else _("Aucune modification à enregistrer.")
             )
             return redirect(_week_of(block))
-    return render(request, "audiences/unavailability_form.html", {"form": form, "unavailability": block})
+    return render(
+        request,
+        "audiences/unavailability_form.html",
+        {"form": form, "unavailability": block, "events": block.events.select_related("actor")},
+    )
 
 
 def _week_of(block: Unavailability) -> str:
