@@ -447,6 +447,14 @@ def agenda_week(request):
     start, _end = local_day_bounds(monday)
     end = local_day_bounds(monday + datetime.timedelta(days=6))[1]
     entries = agenda_between(request.user, start, end)
+    can_programme = request.user.has_perm(PROGRAMME)
+    # Those who block and lift slots find the week's lifted blocks, and through them who
+    # lifted each (its page's history): a slot freed is not a slot that was never taken.
+    lifted = (
+        Unavailability.objects.filter(is_cancelled=True, starts_at__lt=end, ends_at__gt=start).order_by("starts_at")
+        if can_programme
+        else []
+    )
     days = []
     for offset in range(7):
         current = monday + datetime.timedelta(days=offset)
@@ -461,7 +469,8 @@ def agenda_week(request):
             "previous": monday - datetime.timedelta(days=7),
             "next": monday + datetime.timedelta(days=7),
             "today": timezone.localdate(),
-            "can_programme": request.user.has_perm(PROGRAMME),
+            "can_programme": can_programme,
+            "lifted": lifted,
         },
     )
 
@@ -501,11 +510,15 @@ def unavailability_create(request):
 def unavailability_edit(request, pk: int):
     """« Modifier » a block: the creation form, pre-filled, above the block's history (403
     without the right, 404 for a block that does not exist); a lifted block is no longer
-    corrected."""
+    corrected: its page shows what it was and its history, who lifted it included."""
     block = get_object_or_404(Unavailability, pk=pk)
+    history = block.events.select_related("actor")
     try:
         services.require_block_active(block)
     except ValidationError as exc:
+        if request.method == "GET":
+            context = {"unavailability": block, "events": history, "lifted_notice": exc.messages[0]}
+            return render(request, "audiences/unavailability_form.html", context)
         for message in exc.messages:
             messages.error(request, message)
         return redirect(_week_of(block))
@@ -523,7 +536,7 @@ def unavailability_edit(request, pk: int):
     return render(
         request,
         "audiences/unavailability_form.html",
-        {"form": form, "unavailability": block, "events": block.events.select_related("actor")},
+        {"form": form, "unavailability": block, "events": history},
     )
 
 

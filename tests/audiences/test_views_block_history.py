@@ -52,3 +52,42 @@ def test_only_those_who_programme_see_the_history_others_get_403_as_before(login
         response = login(user).get(url)
         assert response.status_code == 403
         assert "Créneau bloqué" not in response.content.decode()
+
+
+def test_a_lifted_block_shows_who_lifted_it_and_the_week_leads_there(login, people, council, day):
+    """Lifted, the block leaves the week's days; the week lists it among the lifted slots, for
+    those who programme, and its page (no form any more) says who lifted it and when."""
+    services.unavailability_lift(block=council, by=people.chef_sp)
+    client = login(people.attache)
+    url = reverse("audiences:block_edit", args=[council.pk])
+    week = client.get(reverse("audiences:week"), {"jour": day.isoformat()}).content.decode()
+    lifted = week.split('id="creneaux-leves"', 1)[1]
+    assert f'<a href="{url}">{council.title}</a>' in lifted
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "a été levée : elle ne se modifie plus" in text
+    assert f"Créneau levé</strong> — {people.chef_sp.display_name}" in text
+    assert "Créneau bloqué</strong>" in text
+    assert 'name="starts_at"' not in text  # read, no longer corrected
+    # Those who do not programme see neither the list nor the page.
+    minister_week = login(people.ministre).get(reverse("audiences:week"), {"jour": day.isoformat()})
+    assert 'id="creneaux-leves"' not in minister_week.content.decode()
+    assert login(people.ministre).get(url).status_code == 403
+
+
+def test_the_week_reads_its_lifted_blocks_in_one_query(login, people, council, day):
+    client = login(people.attache)
+    week = reverse("audiences:week")
+    services.unavailability_lift(block=council, by=people.attache)
+    with CaptureQueriesContext(connection) as one:
+        client.get(week, {"jour": day.isoformat()})
+    for hour in (14, 15, 16):
+        block = services.unavailability_create(
+            by=people.attache, title=f"Bloc {hour}", kind="autre", starts_at=at(day, hour), ends_at=at(day, hour, 30)
+        )
+        services.unavailability_lift(block=block, by=people.attache)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(week, {"jour": day.isoformat()}).content.decode()
+    assert page.split('id="creneaux-leves"', 1)[1].count("<li>") == 4
+    assert len(four) == len(one)
