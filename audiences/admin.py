@@ -1,6 +1,8 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
+from cabinet.admin_inlines import ReadOnlyInline
+
 from .models import AgendaSlot, Audience, AudienceEvent, Participant, Place, Unavailability, UnavailabilityEvent
 from .services import audience_shown_changed, audiences_place_renamed
 
@@ -21,15 +23,9 @@ class ParticipantInline(admin.TabularInline):
     extra = 0
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = AudienceEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["kind", "actor", "at", "comment", "old_starts_at", "new_starts_at"]
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["kind", "actor", "at", "comment", "old_starts_at", "new_starts_at"]
 
 
 @admin.register(Audience)
@@ -49,15 +45,9 @@ class AudienceAdmin(GuardedModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class UnavailabilityEventInline(admin.TabularInline):
+class UnavailabilityEventInline(ReadOnlyInline):
     model = UnavailabilityEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["action", "actor", "at", "comment", "old_starts_at", "new_starts_at"]
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["action", "actor", "at", "comment", "old_starts_at", "new_starts_at"]
 
 
 @admin.register(Unavailability)

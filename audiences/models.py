@@ -265,7 +265,23 @@ class Attachment(models.Model):
         return self.name
 
 
-class AudienceEvent(models.Model):
+class _TimedEvent(models.Model):
+    """A line of a history on the agenda: who, when, a comment, and the times before and after
+    when the change moved them (an audience's, a block's)."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    comment = models.TextField(_("commentaire"), blank=True)
+    old_starts_at = models.DateTimeField(_("ancien début"), null=True, blank=True)
+    old_ends_at = models.DateTimeField(_("ancienne fin"), null=True, blank=True)
+    new_starts_at = models.DateTimeField(_("nouveau début"), null=True, blank=True)
+    new_ends_at = models.DateTimeField(_("nouvelle fin"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AudienceEvent(_TimedEvent):
     """The history of an audience: who did what, when; a move keeps the old and new times."""
 
     class Kind(models.TextChoices):
@@ -287,13 +303,6 @@ class AudienceEvent(models.Model):
 
     audience = models.ForeignKey(Audience, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("événement"), max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("le"), default=timezone.now)
-    comment = models.TextField(_("commentaire"), blank=True)
-    old_starts_at = models.DateTimeField(_("ancien début"), null=True, blank=True)
-    old_ends_at = models.DateTimeField(_("ancienne fin"), null=True, blank=True)
-    new_starts_at = models.DateTimeField(_("nouveau début"), null=True, blank=True)
-    new_ends_at = models.DateTimeField(_("nouvelle fin"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("événement d'une audience")
@@ -343,7 +352,7 @@ class Unavailability(models.Model):
             raise ValidationError({"ends_at": _("La fin doit être postérieure au début.")})
 
 
-class UnavailabilityEvent(models.Model):
+class UnavailabilityEvent(_TimedEvent):
     """The history of a block, as ``AudienceEvent`` is an audience's: who blocked, corrected or
     lifted it, when; a correction keeps the old and new times and its other changes in
     ``comment`` (« Intitulé : A → B »), a lift the times it freed."""
@@ -355,13 +364,6 @@ class UnavailabilityEvent(models.Model):
 
     block = models.ForeignKey(Unavailability, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("événement"), max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("le"), default=timezone.now)
-    comment = models.TextField(_("commentaire"), blank=True)
-    old_starts_at = models.DateTimeField(_("ancien début"), null=True, blank=True)
-    old_ends_at = models.DateTimeField(_("ancienne fin"), null=True, blank=True)
-    new_starts_at = models.DateTimeField(_("nouveau début"), null=True, blank=True)
-    new_ends_at = models.DateTimeField(_("nouvelle fin"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("événement d'une indisponibilité")

@@ -4,6 +4,8 @@ records, shown read-only (they are written by the app's pages, which apply the r
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from cabinet.admin_inlines import ReadOnlyInline
+
 from .models import ActCategory, Delegation, DelegationEvent, Directive, SignatureItem, SignatureItemEvent, Transmission
 
 
@@ -19,17 +21,6 @@ class ActCategoryAdmin(admin.ModelAdmin):
         if obj is not None and (obj.items.exists() or obj.delegations.exists()):
             return False
         return super().has_delete_permission(request, obj)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class DelegationEventInline(ReadOnlyInline):
