@@ -52,9 +52,20 @@ class UnavailabilityEventInline(ReadOnlyInline):
 
 @admin.register(Unavailability)
 class UnavailabilityAdmin(admin.ModelAdmin):
+    """Read only: blocks are made, corrected and lifted on the agenda's pages, whose services
+    check overlaps, keep the history and raise the feed's revision (an edit here did none)."""
+
     list_display = ["title", "kind", "starts_at", "ends_at", "is_cancelled"]
-    readonly_fields = ["starts_at", "ends_at", "is_cancelled"]
     inlines = [UnavailabilityEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AgendaSlot)

@@ -91,3 +91,18 @@ def test_the_week_reads_its_lifted_blocks_in_one_query(login, people, council, d
         page = client.get(week, {"jour": day.isoformat()}).content.decode()
     assert page.split('id="creneaux-leves"', 1)[1].count("<li>") == 4
     assert len(four) == len(one)
+
+
+def test_the_admin_shows_blocks_but_changes_them_only_through_the_agenda(login, people, council):
+    """An edit in the admin would skip the overlap rule, the history and the feed's revision:
+    blocks are read there, not added, changed or deleted."""
+    admin = login(people.admin)
+    change = reverse("admin:audiences_unavailability_change", args=[council.pk])
+    page = admin.get(change)
+    assert page.status_code == 200 and "Créneau bloqué" in page.content.decode()  # read, with its history
+    assert admin.post(change, {"title": "Autre chose", "kind": "autre"}).status_code == 403
+    assert admin.get(reverse("admin:audiences_unavailability_add")).status_code == 403
+    delete = reverse("admin:audiences_unavailability_delete", args=[council.pk])
+    assert admin.post(delete, {"post": "yes"}).status_code == 403
+    council.refresh_from_db()
+    assert council.title != "Autre chose"
