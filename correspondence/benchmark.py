@@ -93,6 +93,8 @@ class SizeResult:
     seed_seconds: float | None
     seed_rate: float | None
     load: str
+    # Other processes' share of the CPU just before the load (busy_percent).
+    busy_before_percent: float | None = None
     pages: list[Measure] = field(default_factory=list)
     admin_changelist: Measure | None = None
     registration: dict = field(default_factory=dict)
@@ -130,6 +132,31 @@ def machine() -> dict:
             cursor.execute("SELECT sqlite_version()")
             info["server_version"] = cursor.fetchone()[0]
     return info
+
+
+# Above this share of the machine's CPU taken by other processes, the figures are inflated
+# (a million letters: 45 s alone, 59-64 s beside another session's test suite, even under
+# nice 19: the scheduler shares between sessions first; docs/performance.md, "Session 6").
+BUSY_WARNING_PERCENT = 15
+
+
+def busy_percent(seconds: float = 1.0) -> float | None:
+    """The share of the machine's CPU (all cores) that other processes used over ``seconds``,
+    while this one waits (Linux's /proc/stat); None elsewhere."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as stat:
+            values = [int(v) for v in stat.readline().split()[1:]]
+        return sum(values), values[3] + values[4]  # total, idle + iowait
+
+    try:
+        total, idle = sample()
+        time.sleep(seconds)
+        total_after, idle_after = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    elapsed = total_after - total
+    return round(100 * (1 - (idle_after - idle) / elapsed), 1) if elapsed > 0 else None
 
 
 def load_average() -> str:
@@ -497,7 +524,15 @@ def measure_registration(*, clients: int, per_client: int) -> dict:
 
 # --- One size -------------------------------------------------------------------------------
 def measure_size(
-    *, size: int, runs: int, warmup: int, clients: int, per_client: int, seed_report=None, log=None
+    *,
+    size: int,
+    runs: int,
+    warmup: int,
+    clients: int,
+    per_client: int,
+    seed_report=None,
+    log=None,
+    busy_before_percent: float | None = None,
 ) -> SizeResult:
     subjects = pick_subjects()
     grants = 0
@@ -513,6 +548,7 @@ def measure_size(
         seed_seconds=round(seed_report.seconds, 1) if seed_report else None,
         seed_rate=round(seed_report.mails_per_second) if seed_report else None,
         load=load_average(),
+        busy_before_percent=busy_before_percent,
     )
     # Plain settings for the measured requests: no per-query debug logging, the test client's
     # host allowed. Requests are made as over HTTPS (secure=True) so no redirect is measured.

@@ -3,6 +3,10 @@ figures themselves are not asserted: these machines are noisy)."""
 
 import importlib
 import json
+import os
+import subprocess
+import sys
+import time
 
 import pytest
 from django.apps import apps as django_apps
@@ -10,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from correspondence import services
+from correspondence import benchmark, services
 from correspondence.models import Correspondent, Mail, MailKind
 
 # Registration is measured from threads with their own connections: they must see committed
@@ -62,6 +66,8 @@ def test_bench_at_a_tiny_size_writes_well_formed_json(tmp_path, capsys):
     assert {"check", "value", "ok"} <= set(data["verdicts"][0])
     # The table is printed too.
     assert "Registre, page 1" in printed
+    # What other processes took of the CPU just before the load is kept beside the figures.
+    assert 0 <= size["busy_before_percent"] <= 100
 
 
 def test_bench_refuses_a_database_holding_real_letters(people):
@@ -78,15 +84,31 @@ def test_bench_refuses_a_database_holding_real_letters(people):
     assert Mail.objects.count() == 1
 
 
-def test_bench_keep_measures_the_data_in_place_without_reloading(tmp_path):
+def test_bench_keep_measures_the_data_in_place_without_reloading(tmp_path, monkeypatch, capsys):
     call_command("seed_volume", mails=90, contacts=30, seed=4)
     before = set(Mail.objects.values_list("reference", flat=True))
     out = tmp_path / "keep.json"
+    # A machine busy with other work is said to be (its figures would be inflated).
+    monkeypatch.setattr(benchmark, "busy_percent", lambda seconds=1.0: 62.0)
     call_command("bench", keep=True, runs=1, warmup=0, per_client=2, json_file=str(out))
+    assert "d'autres processus occupent 62 % du processeur" in capsys.readouterr().out
     data = json.loads(out.read_text(encoding="utf-8"))
     [size] = data["sizes"]
-    assert size["size"] == 90 and size["seed_seconds"] is None
+    assert size["size"] == 90 and size["seed_seconds"] is None and size["busy_before_percent"] == 62.0
     # The letters loaded are still there; only the measured registrations were added.
     after = set(Mail.objects.values_list("reference", flat=True))
     assert before < after
     assert len(after - before) == size["registration"]["letters"]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/stat"), reason="Linux's /proc/stat")
+def test_busy_percent_is_the_share_of_the_machine_others_use():
+    """Another process spinning on one core shows as (at least most of) that core's share."""
+    spin = "import time\nstart = time.monotonic()\nwhile time.monotonic() - start < 2: pass"
+    spinner = subprocess.Popen([sys.executable, "-c", spin])
+    try:
+        time.sleep(0.3)  # started
+        share = benchmark.busy_percent(0.5)
+    finally:
+        spinner.wait()
+    assert 0.6 * 100 / os.cpu_count() <= share <= 100

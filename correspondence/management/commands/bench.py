@@ -109,6 +109,14 @@ class Command(BaseCommand):
         results = []
         for size in [None] if keep else wanted:
             report = None
+            busy = benchmark.busy_percent()
+            if busy is not None and busy > benchmark.BUSY_WARNING_PERCENT:
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"Attention : d'autres processus occupent {busy:.0f} % du processeur : les temps "
+                        "mesurés seront gonflés, le chargement surtout. Mesurez sur une machine au repos."
+                    )
+                )
             if size is not None:
                 self.stdout.write(f"Volume {size:,} : chargement…".replace(",", " "))
                 empty_register()
@@ -126,6 +134,7 @@ class Command(BaseCommand):
                 per_client=per_client,
                 seed_report=report,
                 log=self.stdout.write,
+                busy_before_percent=busy,
             )
             if size is None:
                 result.size = result.mails
