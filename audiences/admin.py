@@ -1,7 +1,7 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
-from cabinet.admin_inlines import ReadOnlyInline
+from cabinet.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import AgendaSlot, Audience, AudienceEvent, Participant, Place, Unavailability, UnavailabilityEvent
 from .services import audience_shown_changed, audiences_place_renamed
@@ -51,21 +51,12 @@ class UnavailabilityEventInline(ReadOnlyInline):
 
 
 @admin.register(Unavailability)
-class UnavailabilityAdmin(admin.ModelAdmin):
+class UnavailabilityAdmin(ReadOnlyAdmin):
     """Read only: blocks are made, corrected and lifted on the agenda's pages, whose services
     check overlaps, keep the history and raise the feed's revision (an edit here did none)."""
 
     list_display = ["title", "kind", "starts_at", "ends_at", "is_cancelled"]
     inlines = [UnavailabilityEventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AgendaSlot)

@@ -68,6 +68,11 @@ def visible_audiences(user) -> QuerySet[Audience]:
     return Audience.objects.filter((Q(is_confidential=False) & ordinary) | granted_q(user))
 
 
+def sees_audience(user, audience: Audience) -> bool:
+    """Whether ``audience`` is among those ``user`` may see (one ``EXISTS``)."""
+    return visible_audiences(user).filter(pk=audience.pk).exists()
+
+
 def access_audience(user, pk: int) -> Audience:
     """The audience if this person may see it; 404 otherwise (hidden or missing alike)."""
     audience = (

@@ -18,7 +18,7 @@ from cabinet.selectors import holders_of
 from cabinet.services import enqueue_after_commit, notification_create
 
 from .models import Audience, AudienceState
-from .selectors import day_programme, visible_audiences
+from .selectors import day_programme, sees_audience
 
 
 @shared_task(ignore_result=True)
@@ -68,7 +68,7 @@ def remind_protocol(audience_id: int) -> int:
             return 0
         start = timezone.localtime(audience.starts_at)
         for person in holders_of(Role.PROTOCOLE):
-            if visible_audiences(person).filter(pk=audience.pk).exists():
+            if sees_audience(person, audience):
                 notification_create(
                     recipient=person,
                     subject=_("Rappel : audience non confirmée, %(who)s le %(when)s")

@@ -45,6 +45,7 @@ from .selectors import (
     audience_list,
     awaiting_confirmation,
     day_programme,
+    sees_audience,
     visible_audiences,
 )
 
@@ -171,7 +172,7 @@ def _after_recording(request, audience):
     """The request's page; for who records requests without seeing them afterwards (the right
     given alone, or the secretariat and a confidential request), the list of the requests they
     see, the request named in the message (its page would answer 404)."""
-    if visible_audiences(request.user).filter(pk=audience.pk).exists():
+    if sees_audience(request.user, audience):
         messages.success(request, _("Demande d'audience enregistrée."))
         return redirect("audiences:detail", pk=audience.pk)
     messages.success(

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cabinet.admin_readonly import ReadOnlyAdmin
 from cabinet.registry import correspondent_renamed
 
 from .models import ArrivalChannel, Correspondent, Imputation, Mail, MailKind
@@ -45,17 +46,6 @@ def _admin_visible_mails(request):
     return Mail.objects.filter(
         Q(confidentiality=Mail.Confidentiality.ORDINAIRE) | Q(pk__in=visible_mails(request.user).values("pk"))
     )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Mail)

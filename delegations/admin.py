@@ -4,7 +4,7 @@ records, shown read-only (they are written by the app's pages, which apply the r
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cabinet.admin_inlines import ReadOnlyInline
+from cabinet.admin_readonly import ReadOnlyInline
 
 from .models import ActCategory, Delegation, DelegationEvent, Directive, SignatureItem, SignatureItemEvent, Transmission
 

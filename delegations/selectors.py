@@ -126,11 +126,11 @@ def book_waiting(user) -> int:
     return per_person(user, "parapheur", lambda: book_count(user))
 
 
-def uses_book(user) -> bool:
+def uses_book(user, waiting: int) -> bool:
     """Who has business in the signature book: whoever may draft (the page's « Nouvelle
-    pièce »: every post but the protocol's) and whoever an item awaits, to sign or to visa.
-    Read from what is cached for the person: no query on a page that wrote nothing."""
-    return user.has_perm(DRAFT) or book_waiting(user) > 0
+    pièce »: every post but the protocol's) and whoever an item awaits, to sign or to visa
+    (``waiting``: ``book_waiting``, which the navigation shows as its badge anyway)."""
+    return user.has_perm(DRAFT) or waiting > 0
 
 
 def is_current_visa_holder(user, item: SignatureItem) -> bool:
@@ -252,11 +252,12 @@ def directives_to_acknowledge(user) -> int:
     )
 
 
-def uses_directives(user) -> bool:
+def uses_directives(user, to_acknowledge: int) -> bool:
     """Who has business on the directives page: whoever may record one (the page's « Nouvelle
     directive »), holds a post directives reach (``DIRECTIVE_ROLES``: what the page lists is
-    theirs) or still has one to acknowledge. From what is cached for the person."""
-    return has_role(user, *DIRECTIVE_ROLES) or user.has_perm(CREATE_DIRECTIVE) or directives_to_acknowledge(user) > 0
+    theirs) or still has one to acknowledge (``to_acknowledge``: ``directives_to_acknowledge``,
+    the navigation's badge)."""
+    return has_role(user, *DIRECTIVE_ROLES) or user.has_perm(CREATE_DIRECTIVE) or to_acknowledge > 0
 
 
 def execution_board() -> QuerySet[Transmission]:

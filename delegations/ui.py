@@ -18,8 +18,10 @@ def nav_items(user) -> list[NavItem]:
     """Each entry for those who have business on its page (a person given only an audiences
     right, say, has neither)."""
     items = []
-    if selectors.uses_book(user):
-        to_sign = selectors.book_waiting(user)
+    # Each count read once (without a shared cache, each read is its queries): it decides
+    # whether the entry shows and is its badge.
+    to_sign = selectors.book_waiting(user)
+    if selectors.uses_book(user, to_sign):
         items.append(
             NavItem(
                 _("Parapheur"),
@@ -34,8 +36,8 @@ def nav_items(user) -> list[NavItem]:
                 badge=to_sign or None,
             )
         )
-    if selectors.uses_directives(user):
-        to_acknowledge = selectors.directives_to_acknowledge(user)
+    to_acknowledge = selectors.directives_to_acknowledge(user)
+    if selectors.uses_directives(user, to_acknowledge):
         items.append(
             NavItem(
                 _("Directives"),

@@ -20,7 +20,7 @@ from cabinet.services import notification_create
 
 from ..feeds import FEED_FIELDS, STATUS
 from ..models import Audience, AudienceEvent
-from ..selectors import visible_audiences
+from ..selectors import sees_audience
 
 
 # --- Rights checked again in the services (a forged POST must record nothing) --------------
@@ -86,7 +86,7 @@ def _cabinet_coordinators(exclude=None) -> list:
 
 def _protocol_people(audience: Audience) -> list:
     """Protocol agents who see this audience (a confidential one: only those given access)."""
-    return [u for u in holders_of(Role.PROTOCOLE) if visible_audiences(u).filter(pk=audience.pk).exists()]
+    return [u for u in holders_of(Role.PROTOCOLE) if sees_audience(u, audience)]
 
 
 def _notify(people: Iterable, audience: Audience, subject: str, body: str = "") -> None:

@@ -16,7 +16,7 @@ from cabinet.services import notification_create
 
 from ..models import PROTOCOL_FIELDS, Audience, AudienceEvent, AudienceState
 from ..roles import PROGRAMME
-from ..selectors import VIEW_CODENAME, visible_audiences
+from ..selectors import VIEW_CODENAME, sees_audience
 from ._shared import (
     _cabinet_coordinators,
     _change_line,
@@ -111,7 +111,7 @@ def audience_preparation_update(
     lines = [_change_line(audience, name, needs[name]) for name in changed]
     lines += _attendee_lines(added, removed)
     # Those removed who saw the audience (as participants) hear of it, even if they no longer may.
-    told_removed = [user for user in removed if _sees(user, audience)]
+    told_removed = [user for user in removed if sees_audience(user, audience)]
     for name in changed:
         setattr(audience, name, needs[name])
     audience.full_clean()
@@ -127,10 +127,6 @@ def audience_preparation_update(
 
 def _by_name(user) -> tuple:
     return (user.last_name, user.first_name, user.username)
-
-
-def _sees(user, audience: Audience) -> bool:
-    return visible_audiences(user).filter(pk=audience.pk).exists()
 
 
 def _attendee_lines(added: list, removed: list) -> list[str]:
@@ -161,7 +157,7 @@ def _notify_preparation(audience: Audience, *, actor, summary: str, added: list,
     values = {"who": audience.requester_label, "when": _when(audience)}
     told = {actor.pk}
     for user in added:
-        if user.pk not in told and _sees(user, audience):
+        if user.pk not in told and sees_audience(user, audience):
             notification_create(
                 recipient=user,
                 subject=_("Vous participez à l'audience : %(who)s, %(when)s") % values,
@@ -174,7 +170,7 @@ def _notify_preparation(audience: Audience, *, actor, summary: str, added: list,
             notification_create(
                 recipient=user,
                 subject=_("Vous ne participez plus à l'audience : %(who)s, %(when)s") % values,
-                url=_url(audience) if _sees(user, audience) else "",
+                url=_url(audience) if sees_audience(user, audience) else "",
             )
             told.add(user.pk)
     others = {user.pk: user for user in [*_protocol_people(audience), *_cabinet_coordinators()] if user.pk not in told}
