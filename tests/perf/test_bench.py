@@ -59,6 +59,16 @@ def test_bench_at_a_tiny_size_writes_well_formed_json(tmp_path, capsys):
     assert "after=" not in pages["register_list_deep_offset"]["url"]
     assert data["machine"]["cache"]
     assert size["admin_changelist"]["status"] == 200
+    # The floor: an empty page behind the same middleware (session and person read, no view).
+    floor = size["floor"]
+    assert floor["status"] == 200 and floor["url"] == "/__bench/vide/"
+    assert 1 <= floor["queries"] < min(page["queries"] for page in pages.values())
+    assert floor["p95_ms"] >= floor["p50_ms"] > 0 and floor["bare_p95_ms"] is not None
+    # Each ratio to bare SQL says what the view may take beyond that floor, and what it takes.
+    ratios = [check for check in data["verdicts"] if "SQL nu" in check["check"]]
+    assert len(ratios) == len(pages)
+    for check in ratios:
+        assert check["view_taken_ms"] > check["view_allowed_ms"] or check["ok"]
     registration = size["registration"]
     assert registration["letters"] == registration["clients"] * 3
     assert registration["gap_free_and_chained"] is True
@@ -66,6 +76,7 @@ def test_bench_at_a_tiny_size_writes_well_formed_json(tmp_path, capsys):
     assert {"check", "value", "ok"} <= set(data["verdicts"][0])
     # The table is printed too.
     assert "Registre, page 1" in printed
+    assert "Page vide signée (plancher)" in printed
     # What other processes took of the CPU just before the load is kept beside the figures.
     assert 0 <= size["busy_before_percent"] <= 100
 

@@ -144,7 +144,7 @@ class Command(BaseCommand):
         checks = benchmark.verdicts(results)
         for check in checks:
             mark = self.style.SUCCESS("ok ") if check["ok"] else self.style.ERROR("NON")
-            self.stdout.write(f"{mark} {check['check']} : {check['value']}")
+            self.stdout.write(f"{mark} {check['check']} : {check['value']}{self.view_share(check)}")
         if json_file:
             options_used = {
                 "sizes": wanted,
@@ -161,6 +161,17 @@ class Command(BaseCommand):
             self.stdout.write(f"Résultats écrits dans {json_file}")
 
     @staticmethod
+    def view_share(check: dict) -> str:
+        """For the ratio to bare SQL: how long the view and its template may take once the empty
+        signed-in page (the middleware) and the SQL are paid, and how long they take."""
+        if check["ok"] or "view_allowed_ms" not in check:
+            return ""
+        allowed, taken = check["view_allowed_ms"], check["view_taken_ms"]
+        if allowed <= 0:
+            return f" (inatteignable : page vide et SQL dépassent déjà le triple ; la vue prend {taken:.1f} ms)"
+        return f" (la vue et son gabarit auraient {allowed:.1f} ms ; ils en prennent {taken:.1f})"
+
+    @staticmethod
     def table(results) -> str:
         header = (
             f"{'page':<42}{'volume':>10}{'req.':>6}{'p50 ms':>9}{'p95 ms':>9}{'SQL nu p95':>12}{'×nu':>6}"
@@ -171,6 +182,8 @@ class Command(BaseCommand):
             rows = list(result.pages)
             if result.admin_changelist:
                 rows.append(result.admin_changelist)
+            if result.floor:
+                rows.append(result.floor)
             for m in rows:
                 bare = f"{m.bare_p95_ms:.1f}" if m.bare_p95_ms is not None else "—"
                 over = f"{m.over_bare:.1f}" if m.over_bare is not None else "—"
