@@ -14,6 +14,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cabinet.history import shown
+
 from ..models import (
     ArrivalChannel,
     Attachment,
@@ -301,14 +303,14 @@ def mail_update(*, mail: Mail, actor, **fields) -> Mail:
 
 
 def _display(mail: Mail, name: str, value) -> str:
+    """A value as the timeline keeps it: written once, as every history writes it
+    (``cabinet.history.shown``: a moment with its time); nothing is "" (the page shows a dash)."""
     field = Mail._meta.get_field(name)
     if value is None or value == "":
         return ""
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, datetime.date):
-        return f"{value:%d/%m/%Y}"
-    return str(value)
+    return shown(value)
 
 
 @transaction.atomic

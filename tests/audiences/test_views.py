@@ -128,6 +128,19 @@ def test_move_through_the_page(login, people, programmed, day):
     assert audience.starts_at == at(day, 14) and audience.sequence == 1
 
 
+def test_a_move_within_the_day_shows_both_times_in_the_history(login, people, programmed, day):
+    """Moved from 10:00 to 15:00 the same day: the history says from which time to which, not
+    the same date twice."""
+    audience = programmed(hour=10)
+    client = login(people.attache)
+    data = {"day": day.isoformat(), "start_time": "15:00", "end_time": "15:30", "reason": "Conseil avancé"}
+    assert client.post(reverse("audiences:move", args=[audience.pk]), data).status_code == 302
+    page = client.get(reverse("audiences:detail", args=[audience.pk])).content.decode()
+    history = page.split('id="historique"', 1)[1]
+    d = f"{day:%d/%m/%Y}"
+    assert f"du {d} 10:00 au {d} 15:00" in history
+
+
 def test_protocol_confirms_and_asks_change_from_the_pages(login, people, programmed):
     audience = programmed()
     client = login(people.protocole)

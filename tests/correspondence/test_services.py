@@ -11,6 +11,7 @@ from django.utils import timezone
 from cabinet.models import Notification
 from correspondence import services
 from correspondence.models import Imputation, Instruction, Mail, MailEvent, Register, RegisterCounter
+from correspondence.services import registration
 
 from .conftest import pdf_upload
 
@@ -191,6 +192,16 @@ def test_update_records_before_and_after(register_incoming, people):
     assert event.changes["mots-clés"] == ["", "audience"]
     with pytest.raises(ValueError):
         services.mail_update(mail=mail, actor=people.secretariat, subject="Autre objet")
+
+
+def test_the_timeline_writes_a_moment_with_its_time_as_every_history_does(register_incoming):
+    """The register's timeline keeps its values as text (``MailEvent.changes``), written by
+    ``cabinet.history.shown``: a moment keeps its time in Lomé, a date stays jj/mm/aaaa."""
+    mail = register_incoming()
+    moment = datetime.datetime(2026, 11, 29, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+    assert registration._display(mail, "registered_at", moment) == "29/11/2026 à 09:00"
+    assert registration._display(mail, "sent_date", datetime.date(2026, 3, 10)) == "10/03/2026"
+    assert registration._display(mail, "sent_date", None) == ""  # the page shows a dash
 
 
 def test_deadline_on_a_weekend_moves_to_next_working_day(register_incoming, people):
