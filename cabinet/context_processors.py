@@ -24,6 +24,8 @@ def cabinet(request) -> dict:
     nav = [{"label": item.label, "url": item.url, "badge": item.badge, "active": item in current} for item in items]
     return {
         "nav_items": nav,
+        # The apps' sub-navigations show a tab only to those the top menu shows its page to.
+        "nav_urls": frozenset(item.url for item in items),
         "my_roles": [Role(r).label for r in sorted(roles)],
         "unread_notifications": per_person(user, "notifications", lambda: unread_notifications_count(user)),
         "can_admin": is_administrator(user),

@@ -153,3 +153,26 @@ def test_the_sub_navigation_marks_the_tab_of_the_page(people, as_user, make_item
     directive_services.transmission_acknowledge(transmission=transmission, user=people.dir_afrique)
     report = reverse("delegations:transmission_report", args=[transmission.pk])
     assert _tab(as_user(people.dir_afrique), report) == [directives]
+
+
+def _tabs(client, path: str) -> list[str]:
+    """Every tab of the delegations' sub-navigation."""
+    response = client.get(path)
+    assert response.status_code == 200, path
+    menu = re.search(r'<nav [^>]*class="subnav".*?</nav>', response.content.decode(), re.S)
+    return re.findall(r'<a href="([^"]*)"', menu.group(0))
+
+
+def test_the_sub_navigation_offers_the_book_and_directives_only_to_whom_the_top_menu_does(people, as_user, make_item):
+    """The protocol neither drafts nor receives directives: under the signature check, its
+    sub-navigation offers the arrêtés and the check, not two empty pages; an item awaiting its
+    visa brings the book back, as in the top menu."""
+    arretes, verify = reverse("delegations:delegation_list"), reverse("delegations:verify")
+    protocol = as_user(people.protocole)
+    assert _tabs(protocol, verify) == [arretes, verify]
+    assert _tabs(as_user(people.outsider), verify) == [arretes, verify]
+    assert _tabs(as_user(people.secretariat), verify) == [BOOK, arretes, verify]
+    register = reverse("delegations:register")  # a cabinet member reads the signatories' register
+    assert _tabs(as_user(people.conseiller1), verify) == [BOOK, DIRECTIVES, arretes, register, verify]
+    make_item(visa_users=[people.protocole])
+    assert _tabs(as_user(people.protocole), verify) == [BOOK, arretes, verify]
