@@ -6,7 +6,8 @@ a corrected purpose or requester, the protocol's confirmation, a cancellation…
 Outlook replace the old entry instead of keeping its text; a cancelled or postponed audience is
 sent with STATUS:CANCELLED rather than dropped, so clients remove it. What an event shows from
 elsewhere raises it too (``services.feed_revisions``): the requester's name or acronym changed in
-the directory, the place renamed, an audience corrected in the administration.
+the directory, the place renamed, an audience corrected in the administration; and a requester
+merged into another entry, which the audience then names (``services.requests``).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from cabinet.pagination import whole_number
 from cabinet.roles import Role
 from cabinet.selectors import holders_of
 from cabinet.widgets import FrenchDateField, FrenchDateTimeField, FrenchTimeField
@@ -200,6 +201,7 @@ class AudienceEditForm(LastEventMixin, AudienceRequestForm):
         self.fields["requester"].queryset = Correspondent.objects.filter(
             Q(is_active=True, merged_into__isnull=True) | Q(pk=instance.requester_id)
         )
+        self._follow_merged_requester(instance)
         # A letter this person may not see is neither shown nor lost: the field goes.
         if instance.letter_id:
             current = self.fields["letter"].letters.filter(pk=instance.letter_id).values("reference", "subject").first()
@@ -222,6 +224,19 @@ class AudienceEditForm(LastEventMixin, AudienceRequestForm):
         if value and value != self.instance.wished_from and value < timezone.localdate():
             raise forms.ValidationError(_("La date souhaitée ne peut pas être passée."))
         return value
+
+    def _follow_merged_requester(self, instance: Audience) -> None:
+        """A form opened before its requester was merged posts the duplicate, which the
+        audience no longer names (``audiences_requester_merged``): read as the entry it was
+        merged into, so the lost-update guard names the merge instead of the picker refusing
+        an entry the person never chose."""
+        key = self.add_prefix("requester")
+        posted = whole_number(str(self.data.get(key) or "")) if self.is_bound else None
+        if posted is None or posted == instance.requester_id:
+            return
+        if Correspondent.objects.filter(pk=posted, merged_into=instance.requester_id).exists():
+            self.data = self.data.copy()
+            self.data[key] = str(instance.requester_id)
 
     def changes(self) -> dict:
         """The keyword arguments of ``services.audience_update``."""

@@ -300,6 +300,7 @@ class AudienceEvent(_TimedEvent):
         GRANTED = "acces", _("Accès accordé")
         MODIFIED = "modifiee", _("Demande modifiée")
         PREPARATION = "preparation", _("Préparation modifiée")
+        REQUESTER_MERGED = "demandeur_fusionne", _("Demandeur fusionné dans l'annuaire")
 
     audience = models.ForeignKey(Audience, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("événement"), max_length=20, choices=Kind.choices)

@@ -9,7 +9,7 @@ from cabinet.registry import NavItem, Panel
 
 from .roles import CONFIRM, PROGRAMME, RECORD, VIEW_AGENDA
 from .selectors import awaiting_confirmation, next_audiences, requests_to_study
-from .services import audiences_requester_renamed
+from .services import audiences_requester_merged, audiences_requester_renamed
 
 
 def nav_items(user) -> list[NavItem]:
@@ -32,6 +32,11 @@ def picks_correspondents(user) -> bool:
 def correspondent_renamed(correspondent) -> None:
     """The calendar feed titles an audience with its requester's name: a new revision."""
     audiences_requester_renamed(correspondent=correspondent)
+
+
+def correspondent_merged(duplicate, into, actor) -> None:
+    """The audiences requested by the duplicate name the surviving entry, with a history line."""
+    audiences_requester_merged(duplicate=duplicate, into=into, actor=actor)
 
 
 def dashboard_panels(request) -> list[Panel]:

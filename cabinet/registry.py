@@ -9,7 +9,11 @@ A domain app may define ``<app>/ui.py`` with:
   correspondents are chosen with the directory's picker (its as-you-type lookup answers them);
 - ``correspondent_renamed(correspondent)``: told when a correspondent's name or acronym
   changed, for what the app shows of it beyond a page read afresh (the audiences' calendar
-  feed, whose events phones keep until their revision rises).
+  feed, whose events phones keep until their revision rises);
+- ``correspondent_merged(duplicate, into, actor)``: told, inside the merge's transaction, that
+  ``actor`` merged ``duplicate`` into ``into``, for what the app points at with the duplicate
+  or an entry merged into it earlier (an audience's requester); those entries still point to
+  ``duplicate`` when told, and to ``into`` once the merge is done.
 
 The cabinet app calls them for the apps in ``settings.CABINET_DOMAIN_APPS``, in that order.
 """
@@ -82,3 +86,11 @@ def correspondent_renamed(correspondent) -> None:
     for module in _ui_modules():
         if hasattr(module, "correspondent_renamed"):
             module.correspondent_renamed(correspondent)
+
+
+def correspondent_merged(duplicate, into, actor) -> None:
+    """Tell the apps that ``actor`` merged ``duplicate`` into ``into`` (the register's directory
+    cannot know who else points to a correspondent)."""
+    for module in _ui_modules():
+        if hasattr(module, "correspondent_merged"):
+            module.correspondent_merged(duplicate, into, actor)

@@ -2,7 +2,9 @@
 (every change goes through the application, which keeps the timeline and the chain hash), and
 confidential or secret mail stays hidden from whoever may not see it in the application."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,7 @@ from cabinet.registry import correspondent_renamed
 
 from .models import ArrivalChannel, Correspondent, Imputation, Mail, MailKind
 from .selectors import visible_mails
+from .services import correspondent_merge, require_mergeable
 
 
 @admin.register(MailKind, ArrivalChannel)
@@ -25,8 +28,23 @@ class AdminListAdmin(admin.ModelAdmin):
         return False
 
 
+class CorrespondentAdminForm(forms.ModelForm):
+    """The admin's form (its fields from ``CorrespondentAdmin``): a merge refused as on the
+    directory's page, next to « Fusionné dans »."""
+
+    def clean_merged_into(self):
+        into = self.cleaned_data["merged_into"]
+        if into is not None and into.pk != self.instance.merged_into_id:
+            try:
+                require_mergeable(duplicate=self.instance, into=into)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["into"]) from None
+        return into
+
+
 @admin.register(Correspondent)
 class CorrespondentAdmin(admin.ModelAdmin):
+    form = CorrespondentAdminForm
     list_display = ("name", "acronym", "kind", "country", "is_active", "merged_into")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "acronym", "country")
@@ -34,9 +52,18 @@ class CorrespondentAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
 
     def save_model(self, request, obj, form, change):
+        # « Fusionné dans » filled in here is the directory's merge: the other changes are
+        # saved, then the service merges (it deactivates the entry, adds its name to the
+        # letters' search, and the audiences it requested follow the survivor). Emptied, the
+        # entry is only un-merged: what followed the survivor stays with it.
+        into = obj.merged_into if "merged_into" in form.changed_data else None
+        if into is not None:
+            obj.merged_into_id = form.initial.get("merged_into")
         super().save_model(request, obj, form, change)
         if change and {"name", "acronym"} & set(form.changed_data):
             correspondent_renamed(obj)  # shown elsewhere under its old name (calendar feed)
+        if into is not None:
+            correspondent_merge(duplicate=obj, into=into, actor=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False

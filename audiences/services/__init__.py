@@ -4,7 +4,8 @@ audience's history, with its notifications written in the same transaction.
 One module per part of an audience's life; everything is imported from here, as
 ``audiences.services.<name>``:
 
-- ``requests``: recording a request, studying it, the decision, « Modifier la demande »;
+- ``requests``: recording a request, studying it, the decision, « Modifier la demande »; its
+  requester merged in the directory;
 - ``programming``: the agenda (programme, move, protocol confirmation, cancel, held);
 - ``preparation``: the cabinet's participants and the protocol's needs after programming
   (« Modifier la préparation »), access given to a person;
@@ -38,6 +39,7 @@ from .requests import (
     audience_request_create,
     audience_study,
     audience_update,
+    audiences_requester_merged,
     require_correctable,
 )
 
@@ -62,6 +64,7 @@ __all__ = [
     "audience_study",
     "audience_update",
     "audiences_place_renamed",
+    "audiences_requester_merged",
     "audiences_requester_renamed",
     "feed_token_for",
     "feed_token_renew",

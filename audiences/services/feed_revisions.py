@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from correspondence.models import Correspondent
 
 from ..models import Audience, Place
 from ._shared import _raise_sequence_if_shown
+
+# The events titled with their requester's name: in the feed (they have a time), and not
+# requested on behalf of someone, whose name titles them instead.
+TITLED_BY_REQUESTER = Q(on_behalf_of="", starts_at__isnull=False)
 
 
 def audience_shown_changed(*, audience: Audience, changed: Iterable[str]) -> None:
@@ -23,7 +27,7 @@ def audience_shown_changed(*, audience: Audience, changed: Iterable[str]) -> Non
 def audiences_requester_renamed(*, correspondent: Correspondent) -> int:
     """A new revision of every event whose title shows ``correspondent``'s name (those
     requested on behalf of someone show that name instead). Returns how many."""
-    titled = Audience.objects.filter(requester=correspondent, on_behalf_of="", starts_at__isnull=False)
+    titled = Audience.objects.filter(TITLED_BY_REQUESTER, requester=correspondent)
     return titled.update(sequence=F("sequence") + 1)
 
 

@@ -9,9 +9,12 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, F, PositiveIntegerField, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from correspondence.models import Correspondent
 
 from ..models import (
     CORRECTABLE_STATES,
@@ -37,6 +40,7 @@ from ._shared import (
     _when,
 )
 from .documents import attachment_add
+from .feed_revisions import TITLED_BY_REQUESTER
 
 State = AudienceState
 
@@ -253,6 +257,46 @@ def audience_update(
         subject = _("Demande d'audience modifiée : %(who)s") % {"who": audience.requester_label}
     _notify(people, audience, subject, summary)
     return audience, True
+
+
+# --- A requester merged in the directory ----------------------------------------------------
+@transaction.atomic
+def audiences_requester_merged(*, duplicate: Correspondent, into: Correspondent, actor) -> int:
+    """``actor`` merged ``duplicate`` into ``into`` in the directory (``correspondent_merge``,
+    which calls this in its transaction): every audience requested by the duplicate, or by an
+    entry merged into it earlier, now names ``into``. Returns how many.
+
+    The requester itself is re-pointed, not only shown through ``merged_into``: the list, the
+    page, the week, the programme and the feed all print ``audience.requester``, and the edit
+    form offers the active entries. Audiences are outside the register's chain hash (only a
+    letter's registered fields are hashed: its letters keep pointing to the duplicate), so
+    nothing forbids it. Each gets a line in its history, and the events titled with the name a
+    new revision of the feed; nothing is written when none was requested by them.
+    """
+    merged = Q(requester=duplicate) | Q(requester__merged_into=duplicate)
+    # Locked: a correction saved meanwhile is either seen here or refused by its form's guard.
+    audiences = list(Audience.objects.select_for_update(of=("self",)).select_related("requester").filter(merged))
+    if not audiences:
+        return 0
+    now = timezone.now()
+    AudienceEvent.objects.bulk_create(
+        AudienceEvent(
+            audience=audience,
+            kind=AudienceEvent.Kind.REQUESTER_MERGED,
+            actor=actor,
+            at=now,
+            comment=_change_line(audience, "requester", into),
+        )
+        for audience in audiences
+    )
+    return Audience.objects.filter(pk__in=[audience.pk for audience in audiences]).update(
+        requester=into,
+        sequence=Case(
+            When(TITLED_BY_REQUESTER, then=F("sequence") + 1),
+            default=F("sequence"),
+            output_field=PositiveIntegerField(),
+        ),
+    )
 
 
 def _participant_row(row: dict) -> tuple[str, str, str]:

@@ -20,6 +20,7 @@ from .correspondents import (
     correspondent_create,
     correspondent_merge,
     correspondent_update,
+    require_mergeable,
 )
 from .imputation import (
     OpinionChangedMeanwhile,
@@ -93,4 +94,5 @@ __all__ = [
     "mail_register_outgoing",
     "mail_update",
     "previous_chain_hash",
+    "require_mergeable",
 ]
