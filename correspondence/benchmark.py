@@ -51,6 +51,7 @@ BUDGETS_MS = {
     "dashboard": 150,
 }
 REGISTRATIONS_PER_SECOND = 100
+SEED_PER_SECOND = 20_000  # seed_volume's rate (a million letters in under two minutes)
 MAX_GROWTH = 2.0  # p95 at the largest size / p95 at the smallest
 MAX_OVER_BARE = 3.0  # p95 of the page / p95 of its bare SQL
 MIN_ADMIN_RATIO = 5.0  # admin changelist p95 / register list p95
@@ -678,6 +679,14 @@ def verdicts(results: list[SizeResult]) -> list[dict]:
                 "check": f"admin / registre ≥ {MIN_ADMIN_RATIO:g}",
                 "value": round(ratio, 2),
                 "ok": ratio >= MIN_ADMIN_RATIO,
+            }
+        )
+    if largest.seed_rate is not None:
+        checks.append(
+            {
+                "check": f"seed_volume ≥ {SEED_PER_SECOND:,} courriers/s ({largest.size} courriers)".replace(",", " "),
+                "value": largest.seed_rate,
+                "ok": largest.seed_rate >= SEED_PER_SECOND,
             }
         )
     registration = largest.registration

@@ -74,6 +74,9 @@ def test_bench_at_a_tiny_size_writes_well_formed_json(tmp_path, capsys):
     assert registration["gap_free_and_chained"] is True
     assert registration["errors"] == []
     assert {"check", "value", "ok"} <= set(data["verdicts"][0])
+    # The load's rate is a budget too, judged at the largest size loaded.
+    [seed] = [check for check in data["verdicts"] if check["check"].startswith("seed_volume")]
+    assert seed["value"] == size["seed_rate"] and seed["ok"] is (size["seed_rate"] >= 20_000)
     # The table is printed too.
     assert "Registre, page 1" in printed
     assert "Page vide signée (plancher)" in printed
@@ -106,6 +109,7 @@ def test_bench_keep_measures_the_data_in_place_without_reloading(tmp_path, monke
     data = json.loads(out.read_text(encoding="utf-8"))
     [size] = data["sizes"]
     assert size["size"] == 90 and size["seed_seconds"] is None and size["busy_before_percent"] == 62.0
+    assert not [check for check in data["verdicts"] if check["check"].startswith("seed_volume")]  # nothing loaded
     # The letters loaded are still there; only the measured registrations were added.
     after = set(Mail.objects.values_list("reference", flat=True))
     assert before < after
