@@ -19,9 +19,7 @@ def shown(value) -> str:
         return _("oui") if value else _("non")
     # Before the date: a datetime is a date too, and would lose its time.
     if isinstance(value, datetime.datetime):
-        # A naive value is taken as already local (the wall clock it was typed on).
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
-        return _("%(date)s à %(time)s") % {"date": f"{local:%d/%m/%Y}", "time": f"{local:%H:%M}"}
+        return moment(value)
     if isinstance(value, datetime.date):
         return f"{value:%d/%m/%Y}"
     if isinstance(value, datetime.time):
@@ -29,3 +27,11 @@ def shown(value) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
     return str(value)
+
+
+def moment(value: datetime.datetime) -> str:
+    """A moment in Lomé time, « 29/11/2026 à 10:00 » (« at » in English): the histories and
+    the pages' ``moment`` filter write it the same way."""
+    # A naive value is taken as already local (the wall clock it was typed on).
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return _("%(date)s à %(time)s") % {"date": f"{local:%d/%m/%Y}", "time": f"{local:%H:%M}"}

@@ -6,6 +6,7 @@ import re
 from urllib.parse import quote, urlencode
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.http import QueryDict
@@ -258,6 +259,25 @@ def test_verify_page_checks_a_code(people, as_user, make_delegation, make_item):
     unknown = client.get(url("verify"), {"code": "AAAA-BBBB-CCCC"})
     assert unknown.context["found"] is None and "Code inconnu" in unknown.content.decode()
     assert client.post(url("verify")).status_code == 405
+
+
+def test_the_signature_check_and_the_item_page_in_english_say_at_not_a(people, as_user, make_delegation, make_item):
+    """A reader who chose English read « 29/11/2026 à 10:00 »: the time of a signature follows
+    the language, in Lomé time (10:00 at UTC+1 is 09:00 in Lomé)."""
+    make_delegation()
+    item = services.signature_item_sign(item=make_item(title="Note verbale au Ghana"), user=people.directeur)
+    utc_plus_one = datetime.timezone(datetime.timedelta(hours=1))
+    SignatureItem.objects.filter(pk=item.pk).update(
+        signed_at=datetime.datetime(2026, 11, 29, 10, 0, tzinfo=utc_plus_one)
+    )
+    client = as_user(people.conseiller1)  # the drafter, who may open the item's page
+    french = client.get(url("item_detail", item.pk)).content.decode()
+    assert "29/11/2026 à 09:00" in french
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for page in (client.get(url("verify"), {"code": item.verification_code}), client.get(url("item_detail", item.pk))):
+        content = page.content.decode()
+        assert '<html lang="en">' in content and "29/11/2026 at 09:00" in content
+        assert "à" not in content  # the item's title is typed without one
 
 
 # --- Arrêtés ---------------------------------------------------------------------------------
