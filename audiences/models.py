@@ -311,7 +311,7 @@ class AudienceEvent(_TimedEvent):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.at:%d/%m/%Y %H:%M}"
+        return f"{self.get_kind_display()} — {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
 
 
 class Unavailability(models.Model):

@@ -711,7 +711,7 @@ class MailEvent(models.Model):
         indexes = [models.Index(fields=["mail", "at"], name="mailevent_mail_at")]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} — {self.at:%d/%m/%Y %H:%M}"
+        return f"{self.get_action_display()} — {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
 
 
 class MailConsultation(models.Model):
