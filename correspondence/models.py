@@ -736,7 +736,7 @@ class MailConsultation(models.Model):
         indexes = [models.Index(fields=["mail", "-at"], name="consultation_mail_at")]
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.at:%d/%m/%Y %H:%M}"
+        return f"{self.user} — {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
 
 
 def register_print_path(instance: RegisterPrint, filename: str) -> str:

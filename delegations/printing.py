@@ -14,7 +14,7 @@ from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -56,18 +56,23 @@ def render_pdf(template_name: str, context: dict) -> bytes:
 
 
 def signed_item_pdf(item: SignatureItem) -> bytes:
-    """The act as signed: text, signature block (rules 7 and 9) and verification code."""
+    """The act as signed: text, signature block (rules 7 and 9) and verification code.
+
+    Always in French, the language of the ministry's acts: the PDF is made once, at signing,
+    and kept; a signer whose interface is in English must not sign « For the Minister and by
+    delegation »."""
     verify_url = f"{settings.CABINET_SITE_URL}{reverse('delegations:verify')}?code={item.verification_code}"
-    return render_pdf(
-        "delegations/pdf/signed_item.html",
-        {
-            "item": item,
-            "sig": signature_block(item),
-            "signed_local": timezone.localtime(item.signed_at),
-            "verify_url": verify_url,
-            "qr": segno.make(verify_url, error="m").svg_data_uri(scale=3, border=1),
-        },
-    )
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_pdf(
+            "delegations/pdf/signed_item.html",
+            {
+                "item": item,
+                "sig": signature_block(item),
+                "signed_local": timezone.localtime(item.signed_at),
+                "verify_url": verify_url,
+                "qr": segno.make(verify_url, error="m").svg_data_uri(scale=3, border=1),
+            },
+        )
 
 
 def pdf_response(pdf: bytes, filename: str, *, download: bool = False) -> HttpResponse:

@@ -4,7 +4,8 @@ import datetime
 
 from django.utils import translation
 
-from correspondence.models import MailEvent
+from cabinet.models import User
+from correspondence.models import MailConsultation, MailEvent
 
 
 def test_a_mail_event_names_its_moment_in_lome_time():
@@ -12,3 +13,8 @@ def test_a_mail_event_names_its_moment_in_lome_time():
     at = datetime.datetime(2026, 11, 30, 0, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
     with translation.override("fr"):
         assert str(MailEvent(action=MailEvent.Action.REGISTERED, at=at)) == "Enregistrement — 29/11/2026 23:30"
+
+
+def test_a_consultation_names_its_moment_in_lome_time():
+    at = datetime.datetime(2026, 11, 30, 0, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+    assert str(MailConsultation(user=User(username="greffe"), at=at)) == "greffe — 29/11/2026 23:30"

@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from cabinet.services import mandate_create
@@ -29,6 +29,18 @@ def test_rule7_pdf_signed_by_delegation_reads_pour_le_ministre_et_par_delegation
     assert f"arrêté n° {delegation.number}" in text
     assert item.verification_code in text
     assert "Objet : Réponse à l'Ambassade du Ghana" in text
+
+
+def test_the_signed_act_is_in_french_whatever_the_signer_s_interface(people, make_delegation, make_item):
+    """The PDF is made once, at signing, and kept: a directeur working in English still signs
+    « Pour le Ministre et par délégation »."""
+    make_delegation()
+    with translation.override("en"):
+        item = services.signature_item_sign(item=make_item(), user=people.directeur)
+        assert translation.gettext("Le Ministre,") != "Le Ministre,"  # the catalogue is there
+    text = pdf_text(item)
+    assert "Pour le Ministre et par délégation," in text
+    assert "For the Minister" not in text and " at " not in text
 
 
 def test_pdf_signed_by_the_minister_carries_his_own_block(people, make_item):
