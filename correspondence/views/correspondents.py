@@ -125,7 +125,8 @@ def correspondent_merge(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("Fusionner le doublon « %(name)s »") % {"name": duplicate},
             "intro": _(
                 "Les courriers du doublon resteront liés à lui (le registre est scellé) mais seront retrouvés "
-                "sous le correspondant conservé ; le doublon disparaît des listes de choix."
+                "sous le correspondant conservé ; ses demandes d'audience passent au correspondant conservé "
+                "(avec une ligne à leur historique) ; le doublon disparaît des listes de choix."
             ),
         },
     )
