@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -247,6 +248,21 @@ def test_programme_du_jour_pdf_lists_the_audiences(login, people, programmed, da
     assert "Union africaine" in text and "10:00" in text and "Bureau du ministre" in text
     assert "S.E. Kwame Mensah" in text and "Accueil au perron" in text
     assert abs(float(reader.pages[0].mediabox.width) - 595.3) < 1  # A4
+
+
+def test_the_programme_pdf_declares_the_language_it_is_printed_in(login, people, programmed, day):
+    """Read aloud by a screen reader or indexed, a PDF must say its language: French by default,
+    English for whoever chose it."""
+    programmed(hour=10)
+    client = login(people.ministre)
+
+    def language():
+        response = client.get(reverse("audiences:programme_pdf"), {"jour": day.isoformat()})
+        return PdfReader(io.BytesIO(response.content)).trailer["/Root"]["/Lang"]
+
+    assert language() == "fr"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert language() == "en"
 
 
 def test_programme_du_jour_omits_what_the_reader_may_not_see(login, people, programmed, day):

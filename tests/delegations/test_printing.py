@@ -41,6 +41,8 @@ def test_the_signed_act_is_in_french_whatever_the_signer_s_interface(people, mak
     text = pdf_text(item)
     assert "Pour le Ministre et par délégation," in text
     assert "For the Minister" not in text and " at " not in text
+    with item.signed_pdf.open("rb") as handle:
+        assert PdfReader(io.BytesIO(handle.read())).trailer["/Root"]["/Lang"] == "fr"
 
 
 def test_pdf_signed_by_the_minister_carries_his_own_block(people, make_item):
