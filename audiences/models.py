@@ -280,6 +280,12 @@ class _TimedEvent(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self.label()} — {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
+
+    def label(self) -> str:
+        raise NotImplementedError
+
 
 class AudienceEvent(_TimedEvent):
     """The history of an audience: who did what, when; a move keeps the old and new times."""
@@ -310,8 +316,8 @@ class AudienceEvent(_TimedEvent):
         verbose_name_plural = _("historique des audiences")
         ordering = ["at", "id"]
 
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
+    def label(self) -> str:
+        return self.get_kind_display()
 
 
 class Unavailability(models.Model):
@@ -371,8 +377,8 @@ class UnavailabilityEvent(_TimedEvent):
         verbose_name_plural = _("historique des indisponibilités")
         ordering = ["at", "id"]
 
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} — {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
+    def label(self) -> str:
+        return self.get_action_display()
 
 
 class AgendaSlot(models.Model):

@@ -711,10 +711,11 @@ def verdicts(results: list[SizeResult]) -> list[dict]:
 def as_json(results: list[SizeResult], *, info: dict, options: dict) -> dict:
     def size_dict(result: SizeResult) -> dict:
         data = asdict(result)
-        for page, measure in zip(data["pages"], result.pages, strict=True):
+        measured = [*zip(data["pages"], result.pages, strict=True)]
+        if result.floor:
+            measured.append((data["floor"], result.floor))
+        for page, measure in measured:
             page["over_bare"] = round(measure.over_bare, 2) if measure.over_bare is not None else None
-        if result.floor and result.floor.over_bare is not None:
-            data["floor"]["over_bare"] = round(result.floor.over_bare, 2)
         return data
 
     return {
